@@ -1,0 +1,115 @@
+import { availableParallelism, homedir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+// Zod 4's `.default({})` on an object skips the inner defaults; `.prefault({})` parses `{}` through them,
+// so a section that is absent still gets every one of its defaults.
+const section = <T extends z.ZodRawShape>(shape: T) =>
+  // The cast is sound: every key of a section has a default or is optional, which generics cannot see.
+  z.strictObject(shape).prefault(() => ({}) as z.input<z.ZodObject<T, z.core.$strict>>);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  return path.join(base, 'trellis', 'models');
+}
+
+/** Native inference threads: every core but one for the server, at most four (more stops paying off). */
+function defaultThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+const chatSettings = section({
+  /**
+   * `auto` picks the first that is available: `chat.baseUrl`, then an OpenAI key, then an Anthropic key, then the
+   * cached local GGUF; with none of them Trellis runs in retrieval-only mode.
+   */
+  provider: z.enum(['auto', 'openai-compatible', 'anthropic', 'llama-cpp', 'scripted', 'none']).default('auto'),
+  /** Model id at the endpoint, or for llama-cpp a catalogue name or a .gguf path. */
+  model: z.string().min(1).optional(),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  temperature: z.number().min(0).max(2).default(0.2),
+  maxTokens: z.number().int().positive().default(1024),
+  contextSize: z.number().int().min(256).default(4096),
+  /** For the scripted provider: a JSON file of turns (see core/models/scripted-chat-model.ts). */
+  scriptPath: z.string().min(1).optional(),
+});
+
+const embeddingSettings = section({
+  provider: z.enum(['onnx', 'openai-compatible']).default('onnx'),
+  /** A catalogue name (`trellis models list`) or, for hosted providers, the model id at the endpoint. */
+  model: z.string().min(1).default('bge-small-en-v1.5'),
+  /** A local model directory (model.onnx + tokenizer.json) used instead of the catalogue. */
+  path: z.string().min(1).optional(),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  dimensions: z.number().int().positive().optional(),
+  batchSize: z.number().int().min(1).max(2048).default(32),
+});
+
+const rerankerSettings = section({
+  provider: z.enum(['onnx', 'none']).default('onnx'),
+  model: z.string().min(1).default('ms-marco-minilm-l6-v2'),
+  path: z.string().min(1).optional(),
+});
+
+/**
+ * Every Trellis setting, one schema. Precedence: explicit option > TRELLIS_* variable > trellis.config.(json|yaml)
+ * > default. Sections are strict, so a misspelt key fails at start-up instead of being ignored.
+ */
+export const TrellisConfigSchema = z.strictObject({
+  server: section({
+    host: z.string().min(1).default('127.0.0.1'),
+    /** 0 asks the OS for any free port (tests use it and read the port back). */
+    port: z.number().int().min(0).max(65_535).default(3700),
+    /** Seconds to let in-flight requests finish on shutdown before connections are cut. */
+    shutdownGraceSeconds: z.number().min(0).max(600).default(10),
+  }),
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  models: section({
+    /** A folder of model files the user provides (one sub-folder per catalogue name); searched before the cache. */
+    dir: z.string().min(1).optional(),
+    cacheDir: z.string().min(1).default(defaultCacheDir()),
+    /** Base URL that catalogue file paths are fetched from (a Hugging Face mirror). */
+    mirror: z.url().default('https://huggingface.co'),
+    threads: z.number().int().min(1).max(256).default(defaultThreads()),
+    chat: chatSettings,
+    embedding: embeddingSettings,
+    reranker: rerankerSettings,
+  }),
+  /** Credentials of hosted providers, read from their own well-known variables (OPENAI_API_KEY, ...). */
+  providers: section({
+    openai: section({ apiKey: z.string().min(1).optional(), baseUrl: z.url().optional() }),
+    anthropic: section({ apiKey: z.string().min(1).optional(), baseUrl: z.url().optional() }),
+  }),
+  auth: section({
+    /** Off only for local experiments: every request then acts as the `default` tenant's admin. */
+    enabled: z.boolean().default(true),
+  }),
+  tracing: section({
+    local: section({
+      enabled: z.boolean().default(true),
+      retentionDays: z.number().int().min(1).default(14),
+    }),
+    langfuse: section({
+      publicKey: z.string().min(1).optional(),
+      secretKey: z.string().min(1).optional(),
+      baseUrl: z.url().optional(),
+    }),
+    otlp: section({ endpoint: z.url().optional() }),
+  }),
+  limits: section({
+    requestBodyBytes: z.number().int().min(1024).default(1024 * 1024),
+    uploadBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+    requestTimeoutMs: z.number().int().min(1000).default(120_000),
+  }),
+});
+
+export type TrellisConfig = z.output<typeof TrellisConfigSchema>;
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+/** What a caller may pass explicitly: any subset of the settings. */
+export type TrellisConfigOverrides = DeepPartial<z.input<typeof TrellisConfigSchema>>;

@@ -1,0 +1,200 @@
+/**
+ * The one catalogue of failure codes a Trellis user can meet.
+ *
+ * Each code is `AREA_PROBLEM`, declared once with the HTTP status the API answers with and a default hint that
+ * says what to do next. Later layers add their codes here, never elsewhere, so that the README's error table,
+ * the API and the CLI always agree (a unit test keeps the README table and this catalogue equal).
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: {
+    status: 500,
+    hint: 'Fix the value named above in trellis.config.(json|yaml), the TRELLIS_* variable or the option that set it.',
+  },
+  CONFIG_FILE_UNREADABLE: {
+    status: 500,
+    hint: 'Check that TRELLIS_CONFIG (or ./trellis.config.json|yaml) names a readable JSON or YAML file.',
+  },
+  DB_OPEN_FAILED: {
+    status: 500,
+    hint: 'Check that TRELLIS_DATA_DIR is writable and that no other program holds the database file open.',
+  },
+  DB_MIGRATION_FAILED: {
+    status: 500,
+    hint: 'Nothing was changed: the failing migration was rolled back. Restore from a backup or report the error.',
+  },
+  DB_SCHEMA_NEWER: {
+    status: 500,
+    hint: 'This database was written by a newer Trellis. Upgrade Trellis, or point TRELLIS_DATA_DIR elsewhere.',
+  },
+  ASSET_UNKNOWN: {
+    status: 404,
+    hint: 'Run `trellis models list` to see the model files Trellis knows.',
+  },
+  MODEL_UNAVAILABLE: {
+    status: 503,
+    hint: 'Run the `trellis models pull …` command above on a machine with network access, or set TRELLIS_MODELS_DIR.',
+  },
+  ASSET_CHECKSUM_MISMATCH: {
+    status: 502,
+    hint: 'The download was corrupted or the mirror serves another file; run `trellis models pull` again.',
+  },
+  ASSET_DOWNLOAD_FAILED: {
+    status: 502,
+    hint: 'Check the network or TRELLIS_MODELS_MIRROR, then run `trellis models pull` again; it resumes.',
+  },
+  MODEL_NOT_CONFIGURED: {
+    status: 503,
+    hint: 'Set OPENAI_API_KEY (or TRELLIS_CHAT_BASE_URL), ANTHROPIC_API_KEY, or run `trellis models pull` for a local model.',
+  },
+  MODEL_LOAD_FAILED: {
+    status: 500,
+    hint: 'Run `trellis models verify` and `trellis doctor`; the file may be damaged or the native module missing.',
+  },
+  MODEL_CALL_FAILED: {
+    status: 502,
+    hint: 'The model provider failed; check its URL, key and logs. Retryable failures are retried automatically.',
+  },
+  MODEL_ABORTED: {
+    status: 499,
+    hint: 'The call was cancelled by its caller; nothing needs fixing.',
+  },
+  MODEL_OUTPUT_INVALID: {
+    status: 502,
+    hint: 'The model answered in a shape Trellis cannot use; try a stronger model or lower the temperature.',
+  },
+  MODEL_SCRIPT_EXHAUSTED: {
+    status: 500,
+    hint: 'The scripted model ran out of turns; add turns to its script for this conversation.',
+  },
+  EMBEDDING_INPUT_INVALID: {
+    status: 400,
+    hint: 'Pass a non-empty list of strings to embed.',
+  },
+  SERVER_PORT_IN_USE: {
+    status: 500,
+    hint: 'Set TRELLIS_PORT to a free port (or 0 for any free port), or stop the program using it.',
+  },
+  RUNTIME_NOT_STARTED: {
+    status: 503,
+    hint: 'Call runtime.start() before using it (`trellis serve` does this for you).',
+  },
+  VECTOR_STORE_UNAVAILABLE: {
+    status: 503,
+    hint: 'Let `trellis serve` start Chroma, or check TRELLIS_STORES__CHROMA__URL; queries recover once it is back.',
+  },
+  VECTOR_STORE_START_FAILED: {
+    status: 500,
+    hint: 'Run `trellis doctor`; check that the chromadb package installed its native binding and the data dir is writable.',
+  },
+  VECTOR_DIMENSION_MISMATCH: {
+    status: 409,
+    hint: 'The knowledge base was indexed with another embedder; run `trellis kb reindex` after changing models.',
+  },
+  DOCUMENT_UNSUPPORTED_TYPE: {
+    status: 415,
+    hint: 'Supported: .md, .txt, .html, .pdf, .docx, .jsonl, .csv.',
+  },
+  DOCUMENT_UNREADABLE: {
+    status: 422,
+    hint: 'The file is damaged, encrypted or not what its extension says; fix or remove it. The rest of the batch went on.',
+  },
+  DOCUMENT_EMPTY: {
+    status: 422,
+    hint: 'The file has no text to index (empty, or only images); nothing was stored for it.',
+  },
+  DOCUMENT_TOO_LARGE: {
+    status: 413,
+    hint: 'Split the file, or raise TRELLIS_LIMITS__UPLOAD_BYTES.',
+  },
+  KB_NOT_FOUND: {
+    status: 404,
+    hint: 'Run `trellis kb list` to see the knowledge bases of this tenant.',
+  },
+  API_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the URL; the API reference is served at /docs.',
+  },
+  API_BODY_INVALID: {
+    status: 400,
+    hint: 'Fix the request body fields named in the message.',
+  },
+  API_BODY_TOO_LARGE: {
+    status: 413,
+    hint: 'Send a smaller body, or raise TRELLIS_LIMITS__REQUEST_BODY_BYTES on the server.',
+  },
+  API_MEDIA_TYPE_UNSUPPORTED: {
+    status: 415,
+    hint: 'Send the body as application/json (or multipart/form-data for uploads).',
+  },
+  RETRIEVAL_REQUEST_INVALID: {
+    status: 400,
+    hint: 'Pass a positive integer topK and non-negative fusion weights.',
+  },
+  EVAL_DATASET_INVALID: {
+    status: 422,
+    hint: 'Check the dataset files against the format its loader documents (BEIR jsonl/tsv, or SMART .I/.W records).',
+  },
+  INTERNAL: {
+    status: 500,
+    hint: 'An unexpected failure; the server log has the stack trace. Please report it.',
+  },
+} as const satisfies Record<string, { status: number; hint: string }>;
+
+export type TrellisErrorCode = keyof typeof ERROR_CODES;
+
+/** Scalar facts about a failure, safe to log and to send in API bodies. */
+export type TrellisErrorDetails = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+
+export interface TrellisErrorOptions {
+  /** Overrides the catalogue's default hint when a more specific next step is known. */
+  hint?: string;
+  cause?: unknown;
+  details?: TrellisErrorDetails;
+}
+
+// A registry-wide symbol rather than instanceof: two copies of Trellis in one process still recognise each other.
+const MARKER = Symbol.for('trellis.error');
+
+/**
+ * Every failure a user can meet: a stable code, a message stating facts with their values, and a hint that says
+ * what to do next. Third-party failures are wrapped at the boundary with `cause`.
+ *
+ * @example
+ * throw new TrellisError('MODEL_UNAVAILABLE', 'model bge-small-en-v1.5 is not on this machine', {
+ *   hint: 'Run `trellis models pull bge-small-en-v1.5`.',
+ * });
+ */
+export class TrellisError extends Error {
+  readonly [MARKER] = true;
+  readonly code: TrellisErrorCode;
+  readonly hint: string;
+  readonly status: number;
+  readonly details: TrellisErrorDetails;
+
+  constructor(code: TrellisErrorCode, message: string, options: TrellisErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TrellisError';
+    this.code = code;
+    this.hint = options.hint ?? ERROR_CODES[code].hint;
+    this.status = ERROR_CODES[code].status;
+    this.details = options.details ?? {};
+  }
+
+  /** True for any TrellisError (optionally of one code), even one thrown by another copy of this module. */
+  static isInstance(error: unknown, code?: TrellisErrorCode): error is TrellisError {
+    if (typeof error !== 'object' || error === null || !(MARKER in error)) return false;
+    return code === undefined || (error as TrellisError).code === code;
+  }
+
+  toJSON(): { code: TrellisErrorCode; message: string; hint: string; details?: TrellisErrorDetails } {
+    const body = { code: this.code, message: this.message, hint: this.hint };
+    return Object.keys(this.details).length > 0 ? { ...body, details: this.details } : body;
+  }
+}
+
+/** Wraps anything thrown by a third party into a TrellisError of the given code, keeping the original as cause. */
+export function toTrellisError(error: unknown, code: TrellisErrorCode, message?: string): TrellisError {
+  if (TrellisError.isInstance(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new TrellisError(code, message ? `${message}: ${reason}` : reason, { cause: error });
+}

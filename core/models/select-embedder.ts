@@ -1,0 +1,94 @@
+import type { TrellisConfig } from '../config.js';
+import { findAsset } from '../assets/catalogue.js';
+import { resolveAsset } from '../assets/resolve.js';
+import { TrellisError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { EmbeddingModel } from './types.js';
+
+/** Where the configured embedder stands, for /readyz and `trellis doctor`. */
+export type EmbedderStatus =
+  | { readonly state: 'loaded'; readonly modelId: string; readonly dimensions: number }
+  | { readonly state: 'not-loaded'; readonly modelId: string }
+  | { readonly state: 'failed'; readonly modelId: string; readonly code: string; readonly hint: string };
+
+/** The runtime's embedder, loaded on first use (a download on first use, for catalogue models not yet cached). */
+export interface EmbedderHandle {
+  get(): Promise<EmbeddingModel>;
+  status(): EmbedderStatus;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Builds the embedder from settings without loading it: start-up stays fast, and a machine without the model can
+ * still serve everything that needs none. A failed load is remembered for the status and retried on the next use.
+ */
+export function createEmbedderHandle(config: TrellisConfig, logger: Logger): EmbedderHandle {
+  const settings = config.models.embedding;
+  const modelId = settings.path ?? settings.model;
+  let loading: Promise<EmbeddingModel> | undefined;
+  let status: EmbedderStatus = { state: 'not-loaded', modelId };
+
+  // Imported on first use: the ONNX runtime and the OpenAI SDK cost start-up time that a server without
+  // retrieval traffic should not pay.
+  async function load(): Promise<EmbeddingModel> {
+    if (settings.provider === 'openai-compatible') {
+      const { createOpenAICompatibleEmbedder } = await import('./openai-compatible-embedder.js');
+      return createOpenAICompatibleEmbedder({
+        model: settings.model,
+        baseUrl: settings.baseUrl ?? config.providers.openai.baseUrl,
+        apiKey: settings.apiKey ?? config.providers.openai.apiKey,
+        dimensions: settings.dimensions,
+        maxBatchSize: settings.batchSize,
+      });
+    }
+    const { createOnnxEmbedder } = await import('./onnx-embedder.js');
+    if (settings.path) {
+      return createOnnxEmbedder({ modelDir: settings.path, threads: config.models.threads, maxBatchSize: settings.batchSize });
+    }
+    const entry = findAsset(settings.model);
+    if (entry.kind !== 'embedding') {
+      throw new TrellisError('CONFIG_INVALID', `models.embedding.model = ${entry.name} is a ${entry.kind} model, not an embedder`);
+    }
+    const asset = await resolveAsset(entry.name, {
+      modelsDir: config.models.dir,
+      cacheDir: config.models.cacheDir,
+      mirror: config.models.mirror,
+      download: true,
+      onProgress: (event) => logger.debug(event, 'downloading embedding model'),
+    });
+    return createOnnxEmbedder({
+      modelDir: asset.dir,
+      modelId: entry.name,
+      threads: config.models.threads,
+      maxBatchSize: settings.batchSize,
+      pooling: entry.pooling,
+      queryPrefix: entry.queryPrefix,
+      maxLength: entry.maxLength,
+    });
+  }
+
+  return {
+    get() {
+      loading ??= load().then(
+        (model) => {
+          status = { state: 'loaded', modelId, dimensions: model.dimensions };
+          return model;
+        },
+        (error: unknown) => {
+          loading = undefined;
+          const failure = TrellisError.isInstance(error) ? error : new TrellisError('MODEL_LOAD_FAILED', String(error), { cause: error });
+          status = { state: 'failed', modelId, code: failure.code, hint: failure.hint };
+          throw failure;
+        },
+      );
+      return loading;
+    },
+    status: () => status,
+    async dispose() {
+      const pending = loading;
+      loading = undefined;
+      const model = await pending?.catch(() => undefined);
+      await model?.dispose?.();
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { loadConfig, type TrellisConfig, type TrellisConfigOverrides } from '../core/config.js';
+import { openDatabase, type SqliteDatabase } from '../core/db.js';
+import { TrellisError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { selectChatModel, type ChatModelSelection } from '../core/models/select-chat-model.js';
+import { createEmbedderHandle, type EmbedderHandle } from '../core/models/select-embedder.js';
+import { runtimeMigrations } from './migrations.js';
+
+export interface CreateRuntimeOptions {
+  /** A validated configuration; when absent it is loaded from env and config files with `overrides` on top. */
+  config?: TrellisConfig;
+  overrides?: TrellisConfigOverrides;
+  logger?: Logger;
+  /** Test seams, like vercel's `_internal`: ids and clocks are injectable so outputs can be asserted exactly. */
+  generateId?: () => string;
+  now?: () => Date;
+}
+
+export interface RuntimeModels {
+  readonly chat: ChatModelSelection;
+  readonly embedder: EmbedderHandle;
+}
+
+/** One check behind /readyz and `trellis doctor`. `degraded` still serves; `failed` does not. */
+export interface ReadinessCheck {
+  readonly name: string;
+  readonly state: 'ok' | 'degraded' | 'failed';
+  readonly detail: string;
+  readonly hint?: string;
+}
+
+/**
+ * The composition root: the one object that knows every layer. Entry points (API, CLI, MCP servers) get what they
+ * need from it; each layer below receives only its own narrow dependencies.
+ */
+export interface Runtime {
+  readonly config: TrellisConfig;
+  readonly logger: Logger;
+  readonly db: SqliteDatabase;
+  readonly instanceId: string;
+  readonly models: RuntimeModels;
+  readonly generateId: () => string;
+  readonly now: () => Date;
+  readonly started: boolean;
+  /** Starts what runs beside the process (sidecars, warm-ups). Idempotent. */
+  start(): Promise<void>;
+  /** Stops children and closes every connection, in reverse order of creation. Idempotent; never throws. */
+  stop(): Promise<void>;
+  readiness(): Promise<readonly ReadinessCheck[]>;
+}
+
+/**
+ * Builds the runtime in dependency order: configuration, database, models (later: stores, tools, agents, graphs).
+ * Nothing here starts a process or listens on a port; `start()` does.
+ *
+ * @example
+ * const runtime = await createRuntime({ overrides: { dataDir: tmp, server: { port: 0 } } });
+ * await runtime.start();
+ * try { ... } finally { await runtime.stop(); }
+ */
+export async function createRuntime(options: CreateRuntimeOptions = {}): Promise<Runtime> {
+  const config = options.config ?? loadConfig({ overrides: options.overrides });
+  const logger = options.logger ?? silentLogger;
+  const generateId = options.generateId ?? randomUUID;
+  const now = options.now ?? (() => new Date());
+  const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+
+  const dataDir = path.resolve(config.dataDir);
+  const { db, migrations } = openDatabase({ file: path.join(dataDir, 'trellis.db'), migrations: runtimeMigrations, now });
+  cleanups.push({ name: 'database', run: () => void db.close() });
+  if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
+  const instanceId = ensureInstanceId(db, generateId, now);
+
+  let chat: ChatModelSelection;
+  try {
+    chat = await selectChatModel(config);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  if (chat.mode === 'retrieval-only') logger.warn(chat.notice);
+  else logger.info({ provider: chat.provider, model: chat.modelId }, 'chat model selected');
+  const embedder = createEmbedderHandle(config, logger);
+  cleanups.push({ name: 'embedder', run: () => embedder.dispose() });
+  cleanups.push({
+    name: 'chat model',
+    run: async () => {
+      if (chat.mode === 'model' && 'dispose' in chat.model && typeof chat.model.dispose === 'function') {
+        await (chat.model.dispose as () => Promise<void>)();
+      }
+    },
+  });
+
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    config,
+    logger,
+    db,
+    instanceId,
+    models: { chat, embedder },
+    generateId,
+    now,
+    get started() {
+      return started;
+    },
+    async start() {
+      if (stopping) throw new TrellisError('RUNTIME_NOT_STARTED', 'runtime was stopped; create a new one');
+      started = true;
+    },
+    stop() {
+      stopping ??= (async () => {
+        started = false;
+        for (const cleanup of [...cleanups].reverse()) {
+          try {
+            await cleanup.run();
+          } catch (error) {
+            logger.error({ err: error, part: cleanup.name }, 'failed to stop cleanly');
+          }
+        }
+      })();
+      return stopping;
+    },
+    async readiness() {
+      return [databaseCheck(db), chatCheck(chat), embedderCheck(embedder)];
+    },
+  };
+}
+
+function ensureInstanceId(db: SqliteDatabase, generateId: () => string, now: () => Date): string {
+  const insert = db.prepare('INSERT OR IGNORE INTO instance (key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    insert.run('id', generateId());
+    insert.run('created_at', now().toISOString());
+  })();
+  return db.prepare('SELECT value FROM instance WHERE key = ?').pluck().get('id') as string;
+}
+
+function databaseCheck(db: SqliteDatabase): ReadinessCheck {
+  try {
+    db.prepare('SELECT 1').get();
+    return { name: 'database', state: 'ok', detail: db.name };
+  } catch (error) {
+    return { name: 'database', state: 'failed', detail: String(error), hint: 'Check the data directory and disk space.' };
+  }
+}
+
+function chatCheck(chat: ChatModelSelection): ReadinessCheck {
+  return chat.mode === 'model'
+    ? { name: 'chat model', state: 'ok', detail: `${chat.provider}: ${chat.modelId}` }
+    : { name: 'chat model', state: 'degraded', detail: 'retrieval-only mode', hint: chat.notice };
+}
+
+function embedderCheck(embedder: EmbedderHandle): ReadinessCheck {
+  const status = embedder.status();
+  if (status.state === 'failed') {
+    return { name: 'embedder', state: 'degraded', detail: `${status.modelId}: ${status.code}`, hint: status.hint };
+  }
+  return { name: 'embedder', state: 'ok', detail: `${status.modelId}: ${status.state}` };
+}

@@ -1,0 +1,32 @@
+import { loadConfig, type TrellisConfigOverrides } from '../../core/config.js';
+import { createRuntime, type Runtime } from '../../runtime/create-runtime.js';
+import { makeTempDir } from './temp-dir.js';
+
+/**
+ * A runtime on a throwaway data dir, configured only by `overrides` (the machine's TRELLIS_* and provider
+ * variables are ignored, so a developer's OPENAI_API_KEY cannot change what a test sees).
+ */
+export async function createTestRuntime(
+  overrides: TrellisConfigOverrides = {},
+): Promise<Runtime & { readonly dataDir: string; dispose(): Promise<void> }> {
+  const temp = makeTempDir();
+  const config = loadConfig({
+    env: {},
+    cwd: temp.dir,
+    overrides: {
+      dataDir: temp.dir,
+      logLevel: 'silent',
+      ...overrides,
+      models: { cacheDir: `${temp.dir}/cache`, threads: 1, ...overrides.models },
+    },
+  });
+  const runtime = await createRuntime({ config });
+  await runtime.start();
+  return Object.assign(runtime, {
+    dataDir: temp.dir,
+    async dispose() {
+      await runtime.stop();
+      temp.remove();
+    },
+  });
+}
