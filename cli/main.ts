@@ -11,7 +11,7 @@ const program = new Command('trellis')
   .version(TRELLIS_VERSION)
   .showHelpAfterError();
 
-program.addCommand(createServeCommand(), { isDefault: true });
+program.addCommand(createServeCommand());
 program.addCommand(createModelsCommand(loadAssetSettings));
 program.addCommand(createDoctorCommand());
 

@@ -84,15 +84,28 @@ function databaseCheck(config: TrellisConfig): DoctorCheck {
 }
 
 async function nativeModuleChecks(): Promise<DoctorCheck[]> {
+  // Each probe loads the native binary itself, not just the JavaScript around it.
   const modules = [
-    { name: 'better-sqlite3', fix: 'Run `npm rebuild better-sqlite3` (needs python3, make and a C++ compiler).' },
-    { name: 'onnxruntime-node', fix: 'Run `npm install` again; keep `onnxruntime-node-install=skip` in .npmrc when offline.' },
-    { name: 'node-llama-cpp', fix: 'Run `npm install` again; its prebuilt binary comes with the npm package.' },
+    {
+      name: 'better-sqlite3',
+      probe: async () => void (await import('better-sqlite3')).default(':memory:').close(),
+      fix: 'Run `npm rebuild better-sqlite3` (needs python3, make and a C++ compiler).',
+    },
+    {
+      name: 'onnxruntime-node',
+      probe: async () => void (await import('onnxruntime-node')).env.versions,
+      fix: 'Run `npm install` again; keep `onnxruntime-node-install=skip` in .npmrc when offline.',
+    },
+    {
+      name: 'node-llama-cpp',
+      probe: async () => void (await (await import('../../core/models/llama-cpp-runtime.js')).loadLlama()),
+      fix: 'Run `npm install` again; its prebuilt CPU binary comes with the npm package (@node-llama-cpp/linux-x64).',
+    },
   ];
   return Promise.all(
-    modules.map(async ({ name, fix }): Promise<DoctorCheck> => {
+    modules.map(async ({ name, probe, fix }): Promise<DoctorCheck> => {
       try {
-        await import(name);
+        await probe();
         return { name: `native module ${name}`, state: 'ok', detail: 'loads' };
       } catch (error) {
         return { name: `native module ${name}`, state: 'fail', detail: String(error), fix };

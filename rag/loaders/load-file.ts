@@ -1,0 +1,153 @@
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { TrellisError } from '../../core/errors.js';
+import { loadDocx } from './docx.js';
+import { loadHtml } from './html.js';
+import { loadMarkdown } from './markdown.js';
+import { loadPdf } from './pdf.js';
+import { loadRecords, type RecordFieldOptions } from './records.js';
+import { loadText } from './text.js';
+import type { LoadedDocument, LoaderInput } from './types.js';
+
+/** The kinds of file Trellis can read, by the loader that reads them. */
+export type DocumentKind = 'markdown' | 'text' | 'html' | 'pdf' | 'docx' | 'jsonl' | 'csv';
+
+const KIND_BY_EXTENSION: Readonly<Record<string, DocumentKind>> = {
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.mdx': 'markdown',
+  '.txt': 'text',
+  '.text': 'text',
+  '.html': 'html',
+  '.htm': 'html',
+  '.xhtml': 'html',
+  '.pdf': 'pdf',
+  '.docx': 'docx',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.csv': 'csv',
+};
+
+/** File extensions (with dot) that {@link loadFile} reads. */
+export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(KIND_BY_EXTENSION);
+
+/** 50 MiB: larger files are almost always exports or dumps that should be split before indexing. */
+export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+
+export interface LoadFileOptions {
+  /** Folder the document ids are relative to. Default: the file's own folder. */
+  root?: string;
+  /** Files larger than this fail with DOCUMENT_TOO_LARGE before being read. Default {@link DEFAULT_MAX_FILE_BYTES}. */
+  maxFileBytes?: number;
+  /** Field mapping for JSONL and CSV records. */
+  records?: RecordFieldOptions;
+}
+
+/**
+ * Reads one file into documents (one, or one per record for JSONL/CSV), choosing the loader by content sniffing
+ * (`%PDF-`, zip) and then by extension. Every failure is a TrellisError: DOCUMENT_UNSUPPORTED_TYPE,
+ * DOCUMENT_TOO_LARGE, DOCUMENT_EMPTY or DOCUMENT_UNREADABLE.
+ *
+ * @example
+ * const [document] = await loadFile('docs/guide.pdf', { root: 'docs' });
+ */
+export async function loadFile(filePath: string, options: LoadFileOptions = {}): Promise<LoadedDocument[]> {
+  const root = options.root ?? path.dirname(filePath);
+  const relativePath = path.relative(root, filePath).split(path.sep).join('/');
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const details = { path: relativePath };
+
+  const stats = await stat(filePath).catch((error: unknown) => {
+    throw new TrellisError('DOCUMENT_UNREADABLE', `cannot read ${relativePath}`, { cause: error, details });
+  });
+  if (!stats.isFile()) throw new TrellisError('DOCUMENT_UNREADABLE', `${relativePath} is not a regular file`, { details });
+  if (stats.size > maxFileBytes) {
+    throw new TrellisError('DOCUMENT_TOO_LARGE', `${relativePath} has ${stats.size} bytes, over the limit of ${maxFileBytes}`, {
+      details: { ...details, bytes: stats.size, maxFileBytes },
+    });
+  }
+  if (stats.size === 0) throw new TrellisError('DOCUMENT_EMPTY', `${relativePath} is 0 bytes long`, { details });
+
+  const kind = await detectKind(filePath, relativePath);
+  const bytes = await readAtMost(filePath, maxFileBytes, relativePath);
+  const input: LoaderInput = { bytes, relativePath };
+  try {
+    switch (kind) {
+      case 'markdown':
+        return [loadMarkdown(input)];
+      case 'text':
+        return [loadText(input)];
+      case 'html':
+        return [loadHtml(input)];
+      case 'pdf':
+        return [await loadPdf(input)];
+      case 'docx':
+        return [await loadDocx(input)];
+      case 'jsonl':
+      case 'csv':
+        return loadRecords(input, kind, options.records);
+    }
+  } catch (error) {
+    if (TrellisError.isInstance(error)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TrellisError('DOCUMENT_UNREADABLE', `cannot load ${relativePath} as ${kind}: ${reason}`, { cause: error, details });
+  }
+}
+
+/**
+ * The loader for a file: magic bytes win over the extension for PDF (a renamed PDF is still a PDF), while a zip
+ * is only read as DOCX when named so (xlsx, pptx, epub are zips too).
+ */
+async function detectKind(filePath: string, relativePath: string): Promise<DocumentKind> {
+  const extension = path.extname(filePath).toLowerCase();
+  const byExtension = KIND_BY_EXTENSION[extension];
+  const head = await readHead(filePath, 8);
+  if (head.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
+  const isZip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+  if (byExtension === undefined) {
+    throw new TrellisError('DOCUMENT_UNSUPPORTED_TYPE', `${relativePath} has the unsupported type ${extension || '(no extension)'}`, {
+      details: { path: relativePath, extension },
+    });
+  }
+  if (byExtension === 'docx' && !isZip) {
+    throw new TrellisError('DOCUMENT_UNREADABLE', `${relativePath} is named .docx but is not a zip archive`, {
+      details: { path: relativePath },
+    });
+  }
+  return byExtension;
+}
+
+async function readHead(filePath: string, length: number): Promise<Buffer> {
+  const handle = await open(filePath, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads the file, refusing to go past the limit even if the file grew since it was measured. */
+async function readAtMost(filePath: string, maxFileBytes: number, relativePath: string): Promise<Buffer> {
+  const handle = await open(filePath, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buffer = Buffer.alloc(Math.min(1 << 20, maxFileBytes + 1 - total));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      chunks.push(buffer.subarray(0, bytesRead));
+      if (total > maxFileBytes) {
+        throw new TrellisError('DOCUMENT_TOO_LARGE', `${relativePath} grew past the limit of ${maxFileBytes} bytes while being read`, {
+          details: { path: relativePath, maxFileBytes },
+        });
+      }
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,112 @@
+import { TrellisError } from '../core/errors.js';
+import { embedMany } from '../core/models/embed-many.js';
+import type { DenseIndex } from './ingest.js';
+import type { Documents } from './knowledge/documents.js';
+import type { KnowledgeBase } from './knowledge/knowledge-bases.js';
+import { retrieveHybrid, type HybridHit } from './retrieve/hybrid.js';
+import type { KeywordStore, MetadataFilter, StoreScope } from './stores/types.js';
+
+export type SearchMode = 'keyword' | 'dense' | 'hybrid';
+
+/** Where a passage comes from, precisely enough to quote it. */
+export interface Citation {
+  readonly kb: string;
+  readonly documentId: string;
+  readonly source: string;
+  readonly title: string | null;
+  /** Character span in the stored document text. */
+  readonly start: number;
+  readonly end: number;
+  readonly page: number | null;
+}
+
+export interface SearchHit {
+  readonly chunkId: string;
+  readonly text: string;
+  readonly score: number;
+  /** The rank and raw score each index gave the chunk. */
+  readonly why: HybridHit['why'];
+  readonly citation: Citation;
+}
+
+export interface SearchResult {
+  /** The mode that actually ran: `hybrid` falls back to `keyword` when no embedder is available. */
+  readonly mode: SearchMode;
+  readonly hits: readonly SearchHit[];
+  /** Set when the result is less than what was asked for, with the reason. */
+  readonly notice?: string;
+}
+
+export interface SearchKnowledgeBaseOptions {
+  readonly kb: KnowledgeBase;
+  readonly query: string;
+  readonly mode?: SearchMode;
+  readonly topK?: number;
+  readonly filter?: MetadataFilter;
+  readonly documents: Documents;
+  readonly keywordStore: KeywordStore;
+  readonly dense?: DenseIndex;
+  readonly signal?: AbortSignal;
+}
+
+const DENSE_MISSING =
+  'no embedder is available, so this search used keywords only; run `trellis models pull bge-small-en-v1.5` ' +
+  '(or set TRELLIS_EMBEDDING_PATH) and `trellis kb reindex` for hybrid search';
+
+/** Searches one knowledge base and returns passages with citations and why each ranked where it did. */
+export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): Promise<SearchResult> {
+  const { kb, query, documents, keywordStore, filter, signal } = options;
+  const topK = options.topK ?? 8;
+  const requested = options.mode ?? 'hybrid';
+  if (query.trim() === '') throw new TrellisError('API_BODY_INVALID', 'the search query is empty');
+  const scope: StoreScope = { tenantId: kb.tenantId, kbId: kb.id };
+  // Vectors made by another model are meaningless to this one's queries; until a reindex, search without them.
+  const dense = options.dense && kb.embedder === options.dense.embedder.modelId ? options.dense : undefined;
+
+  let mode: SearchMode;
+  let hits: readonly HybridHit[];
+  let notice: string | undefined;
+  if (requested === 'dense') {
+    if (!dense) throw new TrellisError('MODEL_UNAVAILABLE', `dense search of ${kb.name} needs its embedder: ${DENSE_MISSING}`);
+    const { embeddings } = await embedMany(dense.embedder, [query], { inputType: 'query', signal });
+    const found = await dense.vectorStore.query(scope, { embedding: embeddings[0]!, topK, filter });
+    mode = 'dense';
+    hits = found.map((hit, index) => ({ chunkId: hit.chunkId, score: hit.score, why: { dense: { ...hit, rank: index + 1 } } }));
+  } else {
+    const useDense = requested === 'hybrid' ? dense : undefined;
+    const result = await retrieveHybrid({
+      query,
+      scope,
+      keywordStore,
+      vectorStore: useDense?.vectorStore,
+      embedder: useDense?.embedder,
+      topK,
+      filter,
+      signal,
+    });
+    mode = result.mode;
+    hits = result.hits;
+    if (requested === 'hybrid' && !useDense) notice = DENSE_MISSING;
+  }
+
+  const stored = new Map(documents.chunks(kb.id, hits.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]));
+  return {
+    mode,
+    notice,
+    hits: hits.flatMap((hit) => {
+      const chunk = stored.get(hit.chunkId);
+      // An index entry without its chunk is a leftover of an interrupted change; the next ingest removes it.
+      if (!chunk) return [];
+      const citation: Citation = {
+        kb: kb.name,
+        documentId: chunk.documentId,
+        source: chunk.source,
+        title: chunk.title,
+        start: chunk.start,
+        end: chunk.end,
+        page: chunk.page,
+      };
+      return [{ chunkId: hit.chunkId, text: chunk.text, score: hit.score, why: hit.why, citation }];
+    }),
+  };
+}

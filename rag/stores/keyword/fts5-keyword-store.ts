@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { SqliteDatabase } from '../../../core/db.js';
+import type {
+  ChunkMetadata,
+  IndexHit,
+  KeywordEntry,
+  KeywordStore,
+  MetadataFilter,
+  StoreScope,
+} from '../types.js';
+import { toFts5Query, type Fts5QueryOptions } from './fts5-query.js';
+
+/** Options for {@link createFts5KeywordStore}. */
+export interface Fts5KeywordStoreOptions {
+  /** The runtime's database, already migrated with `ragKeywordMigrations`. */
+  readonly db: SqliteDatabase;
+  /** How free-text queries become FTS5 queries (stop words, term cap). */
+  readonly query?: Fts5QueryOptions;
+}
+
+type SqlValue = string | number;
+
+// bm25() weights per FTS5 column, in declaration order: the scope token must not add to any score.
+const BM25 = 'bm25(rag_keyword_fts, 0.0, 1.0)';
+
+/**
+ * A {@link KeywordStore} on SQLite FTS5: Porter-stemmed, diacritic-folded BM25 (FTS5's k1=1.2, b=0.75) in the
+ * runtime's database. Scores are `-bm25()`, so higher is better.
+ *
+ * Scope: every row carries its tenant and kb twice, as a token in the FTS index (fast: posting-list
+ * intersection) and as columns of the mapping table that the query also filters on (the hard guarantee). Note
+ * that BM25's collection statistics (document count, average length, document frequencies) are shared by all
+ * scopes of one database, as in a shared Lucene index: another tenant's documents shift scores slightly but
+ * can never be returned.
+ *
+ * @example
+ * const { db } = openDatabase({ file: 'data/trellis.db', migrations: [...coreMigrations, ...ragKeywordMigrations] });
+ * const keyword = createFts5KeywordStore({ db });
+ * await keyword.upsert(scope, [{ chunkId: 'c1', text: 'Laminar flow over a flat plate', metadata: {} }]);
+ * const hits = await keyword.query(scope, { text: 'flows over plates', topK: 10 });
+ */
+export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): KeywordStore {
+  const { db } = options;
+  const statements = {
+    findRow: db.prepare<[string, string, string], { id: number }>(
+      'SELECT id FROM rag_keyword_chunks WHERE tenant_id = ? AND kb_id = ? AND chunk_id = ?',
+    ),
+    insertRow: db.prepare<[string, string, string, string]>(
+      'INSERT INTO rag_keyword_chunks (tenant_id, kb_id, chunk_id, metadata) VALUES (?, ?, ?, ?)',
+    ),
+    updateMetadata: db.prepare<[string, number]>('UPDATE rag_keyword_chunks SET metadata = ? WHERE id = ?'),
+    deleteRow: db.prepare<[number]>('DELETE FROM rag_keyword_chunks WHERE id = ?'),
+    insertText: db.prepare<[number, string, string]>('INSERT INTO rag_keyword_fts (rowid, scope, text) VALUES (?, ?, ?)'),
+    deleteText: db.prepare<[number]>('DELETE FROM rag_keyword_fts WHERE rowid = ?'),
+    count: db.prepare<[string, string], { count: number }>(
+      'SELECT count(*) AS count FROM rag_keyword_chunks WHERE tenant_id = ? AND kb_id = ?',
+    ),
+    dropText: db.prepare<[string, string]>(
+      'DELETE FROM rag_keyword_fts WHERE rowid IN (SELECT id FROM rag_keyword_chunks WHERE tenant_id = ? AND kb_id = ?)',
+    ),
+    dropRows: db.prepare<[string, string]>('DELETE FROM rag_keyword_chunks WHERE tenant_id = ? AND kb_id = ?'),
+  };
+
+  const upsert = db.transaction((scope: StoreScope, entries: readonly KeywordEntry[]) => {
+    const token = scopeToken(scope);
+    for (const entry of entries) {
+      const metadata = JSON.stringify(entry.metadata);
+      const existing = statements.findRow.get(scope.tenantId, scope.kbId, entry.chunkId);
+      let id: number;
+      if (existing) {
+        id = existing.id;
+        statements.deleteText.run(id);
+        statements.updateMetadata.run(metadata, id);
+      } else {
+        id = Number(statements.insertRow.run(scope.tenantId, scope.kbId, entry.chunkId, metadata).lastInsertRowid);
+      }
+      statements.insertText.run(id, token, entry.text);
+    }
+  });
+
+  const remove = db.transaction((scope: StoreScope, chunkIds: readonly string[]) => {
+    for (const chunkId of chunkIds) {
+      const existing = statements.findRow.get(scope.tenantId, scope.kbId, chunkId);
+      if (!existing) continue;
+      statements.deleteText.run(existing.id);
+      statements.deleteRow.run(existing.id);
+    }
+  });
+
+  const drop = db.transaction((scope: StoreScope) => {
+    statements.dropText.run(scope.tenantId, scope.kbId);
+    statements.dropRows.run(scope.tenantId, scope.kbId);
+  });
+
+  return {
+    name: 'sqlite-fts5',
+    async upsert(scope, entries) {
+      upsert(scope, entries);
+    },
+    async delete(scope, chunkIds) {
+      remove(scope, chunkIds);
+    },
+    async query(scope, request) {
+      const terms = toFts5Query(request.text, 'text', options.query);
+      if (terms === undefined || request.topK < 1) return [];
+      const match = `scope : "${scopeToken(scope)}" AND ${terms}`;
+      const filter = metadataFilterSql(request.filter);
+      const sql =
+        `SELECT chunks.chunk_id AS chunkId, -${BM25} AS score ` +
+        'FROM rag_keyword_fts JOIN rag_keyword_chunks AS chunks ON chunks.id = rag_keyword_fts.rowid ' +
+        'WHERE rag_keyword_fts MATCH ? AND chunks.tenant_id = ? AND chunks.kb_id = ?' +
+        filter.sql +
+        ` ORDER BY ${BM25} LIMIT ?`;
+      const rows = db
+        .prepare<SqlValue[], IndexHit>(sql)
+        .all(match, scope.tenantId, scope.kbId, ...filter.params, Math.floor(request.topK));
+      return rows;
+    },
+    async count(scope) {
+      return statements.count.get(scope.tenantId, scope.kbId)?.count ?? 0;
+    },
+    async drop(scope) {
+      drop(scope);
+    },
+  };
+}
+
+/**
+ * One opaque word per (tenant, kb). Hex keeps it a single unicode61 token whatever the ids contain; the prefix
+ * keeps it from being a number. The query side runs the same tokenizer, so stemming cannot break the match.
+ */
+function scopeToken(scope: StoreScope): string {
+  const digest = createHash('sha256').update(`${scope.tenantId}\u0000${scope.kbId}`).digest('hex');
+  return `scope${digest.slice(0, 32)}`;
+}
+
+/**
+ * Metadata equality as SQL over the stored JSON. `json_type` is checked too, so the string "1", the number 1 and
+ * the boolean true stay three different values.
+ */
+function metadataFilterSql(filter: MetadataFilter | undefined): { sql: string; params: SqlValue[] } {
+  if (!filter) return { sql: '', params: [] };
+  let sql = '';
+  const params: SqlValue[] = [];
+  for (const [key, expected] of Object.entries(filter)) {
+    const values = Array.isArray(expected) ? expected : [expected as ChunkMetadata[string]];
+    const path = `$.${JSON.stringify(key)}`;
+    if (values.length === 0) return { sql: ' AND 0', params: [] };
+    const alternatives = values.map((value) => {
+      if (typeof value === 'boolean') {
+        params.push(path, value ? 'true' : 'false');
+        return 'json_type(chunks.metadata, ?) = ?';
+      }
+      params.push(path, path, value);
+      return typeof value === 'string'
+        ? "(json_type(chunks.metadata, ?) = 'text' AND json_extract(chunks.metadata, ?) = ?)"
+        : "(json_type(chunks.metadata, ?) IN ('integer', 'real') AND json_extract(chunks.metadata, ?) = ?)";
+    });
+    sql += ` AND (${alternatives.join(' OR ')})`;
+  }
+  return { sql, params };
+}
