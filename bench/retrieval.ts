@@ -1,40 +1,41 @@
 /**
- * Retrieval benchmark: BM25 (SQLite FTS5), dense (GloVe ONNX + in-memory cosine) and hybrid, on a BEIR folder or
- * the classic Cranfield / CISI collections in ../shared/datasets. One JSON line per mode on stdout.
+ * Retrieval benchmark through the real pipeline: the corpus is written as a BEIR-style `corpus.jsonl`, ingested
+ * with `ingestDirectory` (SQLite + FTS5 + GloVe into a Chroma sidecar, or the in-memory store with
+ * `--vector memory`), and every query goes through `searchKnowledgeBase` in each mode. One JSON line per mode.
  *
- *   npx tsx bench/retrieval.ts --dataset cranfield|cisi [--mode keyword,dense,hybrid] [--variants] [--json]
+ *   npx tsx bench/retrieval.ts --dataset cranfield|cisi [--mode keyword,dense,hybrid] [--vector chroma|memory]
+ *                              [--chunk-size 256] [--chunk-overlap 32] [--batch 512] [--variants] [--json]
  *   npx tsx bench/retrieval.ts --beir <dir> [--split test] [--mode …]
  *   options: --stop-words nltk|lucene|none   --embedder <model dir>   --threads <n>
  *
- * Each document is scored by its best chunk; documents are indexed whole unless longer than CHUNK_WORDS words,
- * then split naïvely into overlapping word windows (the real chunker lives in rag/). Rankings are cut at 100, so
- * `map` is MAP over the top 100 (trec_eval's default cut is 1000). `--variants` also prints one line per fusion
- * setting tried, reusing the same keyword and dense lists.
+ * A record of corpus.jsonl becomes the document `corpus.jsonl#<id>`; each document is scored by its best chunk.
+ * Rankings are cut at 100, so `map` is MAP over the top 100 (trec_eval's default cut is 1000).
+ * `ingest_docs_per_s` is the whole ingest (load, chunk, SQLite, FTS5, embed, vector upsert) and is the same on
+ * every line of a run; `queries_per_s` is sequential `searchKnowledgeBase` calls, citations included.
+ * `--variants` also prints one line per fusion setting, fused from the cached keyword and dense lists of the
+ * same run (their `queries_per_s` is that of hybrid).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../core/db.js';
-import { coreMigrations } from '../core/migrations.js';
-import { embedMany } from '../core/models/embed-many.js';
 import { createOnnxEmbedder } from '../core/models/onnx-embedder.js';
+import type { EmbeddingModel } from '../core/models/types.js';
 import { loadBeirDataset } from '../evals/datasets/beir.js';
 import { loadCisi, loadCranfield } from '../evals/datasets/classic.js';
 import type { RetrievalDataset } from '../evals/datasets/retrieval-dataset.js';
 import { evaluateRun, type RunMetrics } from '../evals/metrics/ir.js';
-import { ragKeywordMigrations } from '../rag/migrations.js';
+import { ingestDirectory } from '../rag/ingest.js';
 import { fuseKeywordDense, type FuseKeywordDenseOptions } from '../rag/retrieve/hybrid.js';
+import { searchKnowledgeBase, type SearchHit, type SearchMode } from '../rag/search.js';
 import { ENGLISH_STOP_WORDS, LUCENE_STOP_WORDS } from '../rag/stores/keyword/english-stop-words.js';
-import { createFts5KeywordStore } from '../rag/stores/keyword/fts5-keyword-store.js';
-import type { IndexHit, StoreScope } from '../rag/stores/types.js';
-import { createMemoryVectorStore } from '../rag/stores/vector/memory-vector-store.js';
+import type { IndexHit } from '../rag/stores/types.js';
+import { openBenchKb, type BenchVector } from './lib/bench-kb.js';
+import { round } from './lib/stats.js';
 
-const CHUNK_WORDS = 400;
-const CHUNK_OVERLAP = 50;
 const DEPTH = 100;
-const scope: StoreScope = { tenantId: 'bench', kbId: 'bench' };
+const CORPUS_FILE = 'corpus.jsonl';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sharedDir = path.resolve(repoRoot, '..', 'shared');
 
@@ -49,14 +50,6 @@ const PUBLISHED_BM25_NDCG10: Readonly<Record<string, number>> = {
   msmarco: 0.228, 'webis-touche2020': 0.367,
 };
 
-type Mode = 'keyword' | 'dense' | 'hybrid';
-
-interface Chunk {
-  readonly chunkId: string;
-  readonly documentId: string;
-  readonly text: string;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -64,6 +57,10 @@ async function main(): Promise<void> {
       split: { type: 'string', default: 'test' },
       dataset: { type: 'string' },
       mode: { type: 'string', default: 'keyword,dense,hybrid' },
+      vector: { type: 'string', default: 'chroma' },
+      'chunk-size': { type: 'string', default: '256' },
+      'chunk-overlap': { type: 'string', default: '32' },
+      batch: { type: 'string', default: '512' },
       json: { type: 'boolean', default: false },
       variants: { type: 'boolean', default: false },
       'stop-words': { type: 'string', default: 'nltk' },
@@ -71,101 +68,117 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: '2' },
     },
   });
-  const modes = values.mode.split(',').map((mode) => mode.trim()) as Mode[];
-  const dataset = await loadDataset(values.beir, values.split, values.dataset);
+  const modes = values.mode.split(',').map((mode) => mode.trim()) as SearchMode[];
+  const bad = modes.find((mode) => !['keyword', 'dense', 'hybrid'].includes(mode));
+  if (bad) throw new Error(`--mode takes keyword, dense and hybrid, got ${bad}`);
+  const vector = values.vector as BenchVector;
+  if (vector !== 'chroma' && vector !== 'memory') throw new Error(`--vector must be chroma or memory, got ${values.vector}`);
   const stopWords = { nltk: ENGLISH_STOP_WORDS, lucene: LUCENE_STOP_WORDS, none: new Set<string>() }[values['stop-words']];
   if (!stopWords) throw new Error(`--stop-words must be nltk, lucene or none, got ${values['stop-words']}`);
-  const chunks = dataset.corpus.flatMap((document) => splitDocument(document.id, `${document.title}\n${document.text}`));
-  const documentOf = new Map(chunks.map((chunk) => [chunk.chunkId, chunk.documentId]));
-  const report = (mode: string, metrics: RunMetrics, extra: Record<string, number | string>) => {
-    const line = {
-      dataset: dataset.name,
-      mode,
-      'ndcg@10': round(metrics['ndcg@10']),
-      'recall@100': round(metrics['recall@100']),
-      'mrr@10': round(metrics['mrr@10']),
-      map: round(metrics.map),
-      ...extra,
-      queries: metrics.queries,
-      ...(mode === 'keyword' && PUBLISHED_BM25_NDCG10[dataset.name] !== undefined
-        ? { 'published_bm25_ndcg@10': PUBLISHED_BM25_NDCG10[dataset.name]!, published_source: 'BEIR paper, Table 2' }
-        : {}),
-    };
-    process.stdout.write(`${JSON.stringify(line)}\n`);
-    if (!values.json) process.stderr.write(`  ${mode.padEnd(34)} nDCG@10 ${line['ndcg@10'].toFixed(4)}  R@100 ${line['recall@100'].toFixed(4)}\n`);
-  };
-  const toRun = (rankings: Map<string, readonly IndexHit[]>) =>
-    new Map([...rankings].map(([queryId, hits]) => [queryId, bestChunkPerDocument(hits, documentOf)]));
+  const chunking = { chunkSize: Number(values['chunk-size']), chunkOverlap: Number(values['chunk-overlap']) };
+  const needsDense = modes.includes('dense') || modes.includes('hybrid') || values.variants;
+  const dataset = await loadDataset(values.beir, values.split, values.dataset);
 
-  const workDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-'));
+  const workDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-retrieval-'));
+  let embedder: EmbeddingModel | undefined;
   try {
-    // Keyword index.
-    const { db } = openDatabase({ file: path.join(workDir, 'bench.db'), migrations: [...coreMigrations, ...ragKeywordMigrations] });
-    const keywordStore = createFts5KeywordStore({ db, query: { stopWords } });
-    let started = performance.now();
-    for (let start = 0; start < chunks.length; start += 1000) {
-      await keywordStore.upsert(scope, chunks.slice(start, start + 1000).map(({ chunkId, text }) => ({ chunkId, text, metadata: {} })));
+    // The corpus as ingestion sees it: a folder holding one corpus.jsonl (the BEIR folder itself when given).
+    let root = values.beir;
+    if (!root) {
+      root = path.join(workDir, 'corpus');
+      mkdirSync(root);
+      writeFileSync(
+        path.join(root, CORPUS_FILE),
+        dataset.corpus.map((document) => JSON.stringify({ _id: document.id, title: document.title, text: document.text })).join('\n') + '\n',
+      );
     }
-    const keywordIngest = dataset.corpus.length / ((performance.now() - started) / 1000);
-    const keyword = new Map<string, readonly IndexHit[]>();
-    started = performance.now();
-    for (const query of dataset.queries) keyword.set(query.id, await keywordStore.query(scope, { text: query.text, topK: DEPTH }));
-    const keywordQps = dataset.queries.length / ((performance.now() - started) / 1000);
-    if (modes.includes('keyword')) {
-      report('keyword', evaluateRun(toRun(keyword), dataset.qrels), { queries_per_s: round(keywordQps, 1), ingest_docs_per_s: round(keywordIngest, 1) });
-    }
-    db.close();
-    if (!modes.includes('dense') && !modes.includes('hybrid')) return;
-
-    // Dense index.
-    const embedder = await createOnnxEmbedder({ modelDir: values.embedder, threads: Number(values.threads), maxBatchSize: 64 });
-    const vectorStore = createMemoryVectorStore();
-    started = performance.now();
-    const { embeddings } = await embedMany(embedder, chunks.map((chunk) => chunk.text));
-    await vectorStore.upsert(scope, chunks.map((chunk, index) => ({ chunkId: chunk.chunkId, embedding: embeddings[index]!, text: chunk.text, metadata: {} })));
-    const denseIngest = dataset.corpus.length / ((performance.now() - started) / 1000);
-    const dense = new Map<string, readonly IndexHit[]>();
-    started = performance.now();
-    for (const query of dataset.queries) {
-      const { embeddings: [vector] } = await embedMany(embedder, [query.text], { inputType: 'query' });
-      dense.set(query.id, await vectorStore.query(scope, { embedding: vector!, topK: DEPTH }));
-    }
-    const denseSeconds = (performance.now() - started) / 1000;
-    await embedder.dispose?.();
-    if (modes.includes('dense')) {
-      report('dense', evaluateRun(toRun(dense), dataset.qrels), {
-        queries_per_s: round(dataset.queries.length / denseSeconds, 1),
-        ingest_docs_per_s: round(denseIngest, 1),
+    if (needsDense) embedder = await createOnnxEmbedder({ modelDir: values.embedder, threads: Number(values.threads), maxBatchSize: 64 });
+    const bench = await openBenchKb({ workDir, vector: needsDense ? vector : 'none', embedder, keywordQuery: { stopWords } });
+    try {
+      const summary = await ingestDirectory({
+        root,
+        kb: bench.kb,
+        knowledgeBases: bench.knowledgeBases,
+        documents: bench.documents,
+        keywordStore: bench.keywordStore,
+        dense: bench.dense,
+        chunking,
+        walk: { include: [CORPUS_FILE] },
+        batchChunks: Number(values.batch),
       });
-    }
-
-    // Hybrid: the fusion step of retrieveHybrid over the same two lists; query cost is both searches plus fusion.
-    const hybrid = (settings: Omit<FuseKeywordDenseOptions, 'keyword' | 'dense'>) => {
-      const fusedStart = performance.now();
-      const rankings = new Map(dataset.queries.map((query) => [
-        query.id,
-        fuseKeywordDense({ keyword: keyword.get(query.id) ?? [], dense: dense.get(query.id) ?? [], ...settings }).slice(0, DEPTH),
-      ]));
-      const seconds = (performance.now() - fusedStart) / 1000 + dataset.queries.length / keywordQps + denseSeconds;
-      return {
-        metrics: evaluateRun(toRun(rankings), dataset.qrels),
-        extra: {
-          queries_per_s: round(dataset.queries.length / seconds, 1),
-          ingest_docs_per_s: round(1 / (1 / keywordIngest + 1 / denseIngest), 1),
-        },
+      if (summary.failed > 0) throw new Error(`ingest failed: ${JSON.stringify(summary.failures)}`);
+      const ingestDocsPerS = summary.added / summary.seconds;
+      const chunks = bench.documents.countChunks(bench.kb.id);
+      const kb = bench.current();
+      const prefix = `${CORPUS_FILE}#`;
+      const documentOf = new Map<string, string>();
+      const toDocumentIds = (hits: readonly SearchHit[]) => {
+        const seen = new Set<string>();
+        for (const hit of hits) {
+          const id = hit.citation.documentId.startsWith(prefix) ? hit.citation.documentId.slice(prefix.length) : hit.citation.documentId;
+          documentOf.set(hit.chunkId, id);
+          seen.add(id);
+        }
+        return [...seen];
       };
-    };
-    if (modes.includes('hybrid')) {
-      const { metrics, extra } = hybrid({});
-      report('hybrid', metrics, extra);
-    }
-    if (values.variants) {
-      for (const variant of fusionVariants()) {
-        const { metrics, extra } = hybrid(variant.settings);
-        report(`hybrid:${variant.label}`, metrics, extra);
+      const report = (mode: string, metrics: RunMetrics, queriesPerS: number) => {
+        const line = {
+          dataset: dataset.name,
+          mode,
+          'ndcg@10': round(metrics['ndcg@10']),
+          'recall@100': round(metrics['recall@100']),
+          'mrr@10': round(metrics['mrr@10']),
+          map: round(metrics.map),
+          queries_per_s: round(queriesPerS, 1),
+          ingest_docs_per_s: round(ingestDocsPerS, 1),
+          queries: metrics.queries,
+          documents: summary.added,
+          chunks,
+          chunk_size: chunking.chunkSize,
+          vector: needsDense ? vector : 'none',
+          ...(mode === 'keyword' && PUBLISHED_BM25_NDCG10[dataset.name] !== undefined
+            ? { 'published_bm25_ndcg@10': PUBLISHED_BM25_NDCG10[dataset.name]!, published_source: 'BEIR paper, Table 2' }
+            : {}),
+        };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+        if (!values.json) process.stderr.write(`  ${mode.padEnd(34)} nDCG@10 ${line['ndcg@10'].toFixed(4)}  R@100 ${line['recall@100'].toFixed(4)}\n`);
+      };
+
+      // Lists kept for --variants: keyword and dense at depth 100, as retrieveHybrid asks of each index.
+      const lists: Record<'keyword' | 'dense', Map<string, IndexHit[]>> = { keyword: new Map(), dense: new Map() };
+      const toRun: SearchMode[] = modes.filter((mode) => mode !== 'hybrid');
+      if (values.variants) for (const mode of ['keyword', 'dense'] as const) if (!toRun.includes(mode)) toRun.push(mode);
+      if (modes.includes('hybrid')) toRun.push('hybrid');
+      let hybridQps = 0;
+      for (const mode of toRun) {
+        const run = new Map<string, string[]>();
+        const started = performance.now();
+        for (const query of dataset.queries) {
+          const result = await searchKnowledgeBase({
+            kb, query: query.text, mode, topK: DEPTH, documents: bench.documents, keywordStore: bench.keywordStore, dense: bench.dense,
+          });
+          if (result.mode !== mode) throw new Error(`asked for ${mode}, got ${result.mode}: ${result.notice}`);
+          run.set(query.id, toDocumentIds(result.hits));
+          if (mode !== 'hybrid') lists[mode].set(query.id, result.hits.map((hit) => ({ chunkId: hit.chunkId, score: hit.score })));
+        }
+        const queriesPerS = dataset.queries.length / ((performance.now() - started) / 1000);
+        if (mode === 'hybrid') hybridQps = queriesPerS;
+        if (modes.includes(mode)) report(mode, evaluateRun(run, dataset.qrels), queriesPerS);
       }
+      if (values.variants) {
+        for (const variant of fusionVariants()) {
+          const run = new Map(dataset.queries.map((query) => {
+            const fused = fuseKeywordDense({ keyword: lists.keyword.get(query.id) ?? [], dense: lists.dense.get(query.id) ?? [], ...variant.settings });
+            return [query.id, [...new Set(fused.slice(0, DEPTH).map((hit) => documentOf.get(hit.chunkId) ?? hit.chunkId))]];
+          }));
+          report(`hybrid:${variant.label}`, evaluateRun(run, dataset.qrels), hybridQps);
+        }
+      }
+    } finally {
+      await bench.close();
     }
   } finally {
+    await embedder?.dispose?.();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
@@ -194,29 +207,6 @@ async function loadDataset(beir: string | undefined, split: string, name: string
   if (name === 'cranfield') return loadCranfield({ dir: path.join(sharedDir, 'datasets', 'cranfield') });
   if (name === 'cisi') return loadCisi({ dir: path.join(sharedDir, 'datasets', 'cisi') });
   throw new Error('pass --beir <dir> or --dataset cranfield|cisi');
-}
-
-function splitDocument(documentId: string, text: string): Chunk[] {
-  const words = text.split(/\s+/).filter(Boolean);
-  if (words.length <= CHUNK_WORDS) return [{ chunkId: documentId, documentId, text }];
-  const chunks: Chunk[] = [];
-  for (let start = 0; start < words.length; start += CHUNK_WORDS - CHUNK_OVERLAP) {
-    chunks.push({ chunkId: `${documentId}#${chunks.length}`, documentId, text: words.slice(start, start + CHUNK_WORDS).join(' ') });
-    if (start + CHUNK_WORDS >= words.length) break;
-  }
-  return chunks;
-}
-
-/** Document ids in order of their best chunk. */
-function bestChunkPerDocument(hits: readonly IndexHit[], documentOf: ReadonlyMap<string, string>): string[] {
-  const seen = new Set<string>();
-  for (const hit of hits) seen.add(documentOf.get(hit.chunkId) ?? hit.chunkId);
-  return [...seen];
-}
-
-function round(value: number, digits = 4): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 await main();

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { TRELLIS_VERSION } from '../core/version.js';
 import { createDoctorCommand } from './commands/doctor.js';
+import { createIngestCommand } from './commands/ingest.js';
+import { createKbCommand } from './commands/kb.js';
 import { createModelsCommand } from './commands/models.js';
+import { createSearchCommand } from './commands/search.js';
 import { createServeCommand } from './commands/serve.js';
 import { loadAssetSettings } from './load-settings.js';
 import { reportError } from './report-error.js';
@@ -12,6 +15,9 @@ const program = new Command('trellis')
   .showHelpAfterError();
 
 program.addCommand(createServeCommand());
+program.addCommand(createIngestCommand());
+program.addCommand(createSearchCommand());
+program.addCommand(createKbCommand());
 program.addCommand(createModelsCommand(loadAssetSettings));
 program.addCommand(createDoctorCommand());
 

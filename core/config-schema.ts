@@ -80,6 +80,34 @@ export const TrellisConfigSchema = z.strictObject({
     embedding: embeddingSettings,
     reranker: rerankerSettings,
   }),
+  stores: section({
+    vector: section({
+      /** `chroma` runs a Chroma sidecar owned by Trellis unless `url` names a server; `none` is keyword-only. */
+      provider: z.enum(['chroma', 'none']).default('chroma'),
+      /** A Chroma server or cluster to use instead of the sidecar. */
+      url: z.url().optional(),
+      /** Start of every collection name, so several Trellis installations can share one Chroma. */
+      collectionPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,30}$/).default('trellis'),
+    }),
+    /** Where LangGraph keeps thread state (checkpoints): time travel, resumption after a restart, interrupts. */
+    checkpoints: section({
+      /** `sqlite` keeps them in `<dataDir>/checkpoints.db`; `postgres` in the server `url` names (for several replicas). */
+      provider: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      /** A PostgreSQL connection string (`postgres://user:password@host:5432/db`); required for `postgres`. */
+      url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string').optional(),
+      /** The PostgreSQL schema holding the checkpoint tables, so several installations can share one database. */
+      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('public'),
+    }),
+  }),
+  rag: section({
+    /** Largest chunk, in (estimated) tokens. */
+    chunkSize: z.number().int().min(16).max(8192).default(256),
+    chunkOverlap: z.number().int().min(0).max(4096).default(32),
+    /** Passages a search returns unless it asks for another number. */
+    topK: z.number().int().min(1).max(200).default(8),
+    /** Files larger than this are refused at ingestion with DOCUMENT_TOO_LARGE. */
+    maxFileBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+  }),
   /** Credentials of hosted providers, read from their own well-known variables (OPENAI_API_KEY, ...). */
   providers: section({
     openai: section({ apiKey: z.string().min(1).optional(), baseUrl: z.url().optional() }),
@@ -105,6 +133,21 @@ export const TrellisConfigSchema = z.strictObject({
     requestBodyBytes: z.number().int().min(1024).default(1024 * 1024),
     uploadBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
     requestTimeoutMs: z.number().int().min(1000).default(120_000),
+  }),
+  tools: section({
+    /** A folder of your own tools: every .ts/.js/.mjs file in it default-exports one `defineTool(...)`. */
+    dir: z.string().min(1).optional(),
+    /** Longest a tool call may run unless its definition sets its own `timeoutMs`. */
+    timeoutMs: z.number().int().min(100).default(30_000),
+    /** A tool result whose JSON is larger than this is truncated (with a marker) before the model sees it. */
+    maxOutputBytes: z.number().int().min(1024).default(64 * 1024),
+    httpFetch: section({
+      /** Hosts `http_fetch` may reach (`example.com`, or `.example.com` for its subdomains); empty: any public host. */
+      allowHosts: z.array(z.string().min(1)).default([]),
+      /** Response bytes read before the body is cut off (and marked truncated). */
+      maxBytes: z.number().int().min(1024).default(1024 * 1024),
+      timeoutMs: z.number().int().min(100).default(15_000),
+    }),
   }),
 });
 

@@ -27,6 +27,8 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
   TRELLIS_EMBEDDING_PROVIDER: 'models.embedding.provider',
   TRELLIS_EMBEDDING_MODEL: 'models.embedding.model',
   TRELLIS_EMBEDDING_PATH: 'models.embedding.path',
+  TRELLIS_CHROMA_URL: 'stores.vector.url',
+  TRELLIS_POSTGRES_URL: 'stores.checkpoints.url',
 };
 
 /** Providers' own variables, read below every TRELLIS_* variable so that ours always win. */
@@ -179,7 +181,7 @@ function configError(error: z.ZodError, merged: Record<string, unknown>, layers:
   });
   const lines = problems.map(({ keys, message }) => {
     const keyPath = keys.join('.');
-    const shown = SECRET_KEY.test(keyPath) ? '"***"' : JSON.stringify(getPath(merged, keys));
+    const shown = SECRET_KEY.test(keyPath) ? '"***"' : JSON.stringify(maskUrlPassword(getPath(merged, keys)));
     const source = [...layers].reverse().find((layer) => getPath(layer.values, keys) !== undefined);
     const from = source ? ` (from ${source.label(keyPath)})` : '';
     return `${keyPath || '(root)'} = ${shown ?? 'undefined'}${from}: ${message}`;
@@ -188,6 +190,11 @@ function configError(error: z.ZodError, merged: Record<string, unknown>, layers:
     cause: error,
     details: { keys: problems.map(({ keys }) => keys.join('.')) },
   });
+}
+
+/** Connection strings carry passwords (`postgres://user:secret@host`): an error message shows the rest only. */
+function maskUrlPassword(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, '$1***@') : value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

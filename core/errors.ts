@@ -80,7 +80,7 @@ export const ERROR_CODES = {
   },
   VECTOR_STORE_UNAVAILABLE: {
     status: 503,
-    hint: 'Let `trellis serve` start Chroma, or check TRELLIS_STORES__CHROMA__URL; queries recover once it is back.',
+    hint: 'Let Trellis start Chroma itself, or check TRELLIS_CHROMA_URL; queries recover once Chroma is back.',
   },
   VECTOR_STORE_START_FAILED: {
     status: 500,
@@ -133,6 +133,42 @@ export const ERROR_CODES = {
   EVAL_DATASET_INVALID: {
     status: 422,
     hint: 'Check the dataset files against the format its loader documents (BEIR jsonl/tsv, or SMART .I/.W records).',
+  },
+  CHECKPOINT_STORE_UNAVAILABLE: {
+    status: 503,
+    hint: 'Check that PostgreSQL is running and TRELLIS_POSTGRES_URL names a reachable server, user and database; or use TRELLIS_STORES__CHECKPOINTS__PROVIDER=sqlite.',
+  },
+  TOOL_DEFINITION_INVALID: {
+    status: 500,
+    hint: 'Fix the defineTool() call named above: a snake_case name, a description, a zod object schema and an execute function.',
+  },
+  TOOL_LOAD_FAILED: {
+    status: 500,
+    hint: 'The tool file named above could not be loaded; fix it (the other tools were loaded). `trellis doctor` lists such problems.',
+  },
+  TOOL_DUPLICATE: {
+    status: 500,
+    hint: 'Two tools declare the same name; rename the tool in one of the two files named above.',
+  },
+  TOOL_NOT_FOUND: {
+    status: 404,
+    hint: 'Use one of the tool names listed above, or add a tool file to the folder set by tools.dir.',
+  },
+  TOOL_INPUT_INVALID: {
+    status: 400,
+    hint: 'Call the tool again with arguments that match its schema; each issue names the field to fix.',
+  },
+  TOOL_TIMEOUT: {
+    status: 504,
+    hint: 'The tool took longer than its limit; ask for less, or raise tools.timeoutMs (or the timeoutMs in the tool definition).',
+  },
+  TOOL_FAILED: {
+    status: 502,
+    hint: 'The tool failed for the reason above; the server log has the details.',
+  },
+  TOOL_URL_BLOCKED: {
+    status: 403,
+    hint: 'Only http(s) URLs of public hosts can be fetched, and only hosts in tools.httpFetch.allowHosts when that list is set.',
   },
   INTERNAL: {
     status: 500,

@@ -18,7 +18,8 @@ export interface DenseIndex {
 /** Progress events, named noun-verb like every Trellis event stream. */
 export type IngestEvent =
   | { readonly type: 'ingest-start'; readonly kb: string; readonly root: string }
-  | { readonly type: 'ingest-progress'; readonly counts: IngestCounts; readonly source: string }
+  | { readonly type: 'ingest-listed'; readonly files: number }
+  | { readonly type: 'ingest-progress'; readonly counts: IngestCounts; readonly filesDone: number; readonly source: string }
   | { readonly type: 'document-error'; readonly path: string; readonly code: string; readonly message: string }
   | { readonly type: 'ingest-end'; readonly summary: IngestSummary };
 
@@ -50,7 +51,10 @@ export interface IngestDirectoryOptions {
   readonly walk?: WalkDirectoryOptions;
   /** Remove documents that are no longer under `root`. */
   readonly sync?: boolean;
-  /** Chunks gathered before the indexes are written; bounds memory. */
+  /**
+   * Chunks gathered before the indexes are written; bounds memory (at most about two batches are held: one
+   * being written to the vector index while the next is gathered and embedded). Default 512.
+   */
   readonly batchChunks?: number;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: IngestEvent) => void;
@@ -58,9 +62,19 @@ export interface IngestDirectoryOptions {
 }
 
 interface PendingDocument {
-  readonly id: string;
+  readonly document: LoadedDocument;
+  readonly chunks: readonly Chunk[];
+}
+
+/** A batch whose chunks are in SQLite and the keyword index, on its way into the vector index. */
+interface PreparedBatch {
+  readonly documentIds: readonly string[];
+  readonly removed: readonly string[];
   readonly entries: readonly KeywordEntry[];
 }
+
+/** Batches allowed in the background (embedding, vector writes) before loading waits: bounds memory. */
+const BATCHES_IN_FLIGHT = 2;
 
 /**
  * Brings a knowledge base in line with a folder: new documents are added, changed ones have their chunks replaced,
@@ -69,13 +83,16 @@ interface PendingDocument {
  * so a run that is killed midway is finished, without duplicates, by the next run over the same folder.
  *
  * A file that fails to load is reported with its own code and skipped; its previously indexed version stays.
+ *
+ * Work overlaps in three lanes: the main thread loads, chunks and writes SQLite and the keyword index; ONNX embeds
+ * the previous batch on its own threads; Chroma stores the batch before that. Each lane keeps batch order.
  */
 export async function ingestDirectory(options: IngestDirectoryOptions): Promise<IngestSummary> {
   const { kb, documents, signal } = options;
   const now = options.now ?? (() => performance.now());
   const started = now();
   const scope: StoreScope = { tenantId: kb.tenantId, kbId: kb.id };
-  const batchChunks = options.batchChunks ?? 256;
+  const batchChunks = options.batchChunks ?? 512;
   const counts = { added: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0, chunksIndexed: 0, chunksRemoved: 0 };
   const failures: { path: string; code: string; message: string }[] = [];
   const seen = new Set<string>();
@@ -86,73 +103,126 @@ export async function ingestDirectory(options: IngestDirectoryOptions): Promise<
   if (options.dense) options.knowledgeBases.bindEmbedder(kb, options.dense.embedder.modelId, options.dense.embedder.dimensions);
   options.onEvent?.({ type: 'ingest-start', kb: kb.name, root: options.root });
 
+  let embedLane: Promise<unknown> = Promise.resolve();
+  let vectorLane: Promise<unknown> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  // Tombstones a batch has taken on; a later batch must not delete (and count) them a second time.
+  const claimedTombstones = new Set<string>();
   const flush = async () => {
-    const indexed = await writeIndexes(options, scope, pending);
-    counts.chunksIndexed += indexed.chunksIndexed;
-    counts.chunksRemoved += indexed.chunksRemoved;
-    documents.markReady(kb.id, pending.map((document) => document.id));
+    const batch = pending;
     pending = [];
     pendingChunks = 0;
+    while (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
+    const prepared = await prepareIndexes(options, scope, batch, claimedTombstones);
+    const embedded = embedLane.then(() => embedBatch(options, prepared));
+    embedLane = embedded.catch(() => undefined);
+    const stored = Promise.all([embedded, vectorLane]).then(async ([embeddings]) => {
+      await storeVectors(options, scope, prepared, embeddings);
+      counts.chunksIndexed += prepared.entries.length;
+      counts.chunksRemoved += prepared.removed.length;
+      documents.markReady(kb.id, prepared.documentIds);
+    });
+    vectorLane = stored.catch(() => undefined);
+    // A failure surfaces where the batch is awaited (backpressure above, or the end); this keeps it handled.
+    stored.catch(() => undefined);
+    inFlight.push(stored);
   };
 
-  for await (const outcome of walkDirectory(options.root, options.walk)) {
-    if (signal?.aborted) throw new TrellisError('MODEL_ABORTED', 'ingest was cancelled', { cause: signal.reason });
-    if (!outcome.ok) {
-      counts.failed += 1;
-      // The file is still there, only unreadable now: keep what was indexed from it before.
-      keptPrefixes.push(outcome.path);
-      const failure = { path: outcome.path, code: outcome.error.code, message: outcome.error.message };
-      failures.push(failure);
-      options.onEvent?.({ type: 'document-error', ...failure });
-      continue;
+  try {
+    const filesDone = new Set<string>();
+    const walk = { ...options.walk, onListed: (files: number) => options.onEvent?.({ type: 'ingest-listed', files }) };
+    for await (const outcome of walkDirectory(options.root, walk)) {
+      if (signal?.aborted) throw new TrellisError('MODEL_ABORTED', 'ingest was cancelled', { cause: signal.reason });
+      if (!outcome.ok) {
+        counts.failed += 1;
+        // The file is still there, only unreadable now: keep what was indexed from it before.
+        keptPrefixes.push(outcome.path);
+        const failure = { path: outcome.path, code: outcome.error.code, message: outcome.error.message };
+        failures.push(failure);
+        filesDone.add(outcome.path);
+        options.onEvent?.({ type: 'document-error', ...failure });
+        continue;
+      }
+      const document = outcome.document;
+      seen.add(document.id);
+      const state = documents.state(kb.id, document.id);
+      if (state?.status === 'ready' && state.contentHash === document.contentHash) {
+        counts.unchanged += 1;
+      } else {
+        if (state) counts.updated += 1;
+        else counts.added += 1;
+        const chunks = await chunkDocument(document, options.chunking);
+        pending.push({ document, chunks });
+        pendingChunks += chunks.length;
+        if (pendingChunks >= batchChunks) await flush();
+      }
+      filesDone.add(document.source);
+      options.onEvent?.({ type: 'ingest-progress', counts: { ...counts }, filesDone: filesDone.size, source: document.source });
     }
-    const document = outcome.document;
-    seen.add(document.id);
-    const state = documents.state(kb.id, document.id);
-    if (state?.status === 'ready' && state.contentHash === document.contentHash) {
-      counts.unchanged += 1;
-    } else {
-      const chunks = await chunkDocument(document, options.chunking);
-      const replaced = documents.replace(kb.id, document, chunks);
-      if (replaced.created) counts.added += 1;
-      else counts.updated += 1;
-      pending.push({ id: document.id, entries: replaced.toIndex.map((chunk) => entryOf(document, chunk)) });
-      pendingChunks += replaced.toIndex.length;
-      if (pendingChunks >= batchChunks) await flush();
-    }
-    options.onEvent?.({ type: 'ingest-progress', counts: { ...counts }, source: document.source });
-  }
 
-  if (options.sync) {
-    for (const id of documents.documentIds(kb.id)) {
-      if (seen.has(id) || keptPrefixes.some((prefix) => id === prefix || id.startsWith(`${prefix}#`))) continue;
-      documents.remove(kb.id, id);
-      counts.deleted += 1;
+    if (options.sync) {
+      for (const id of documents.documentIds(kb.id)) {
+        if (seen.has(id) || keptPrefixes.some((prefix) => id === prefix || id.startsWith(`${prefix}#`))) continue;
+        documents.remove(kb.id, id);
+        counts.deleted += 1;
+      }
     }
+    await flush();
+  } finally {
+    // Never return or throw while a batch is still being written; a failure among them is reported just below.
+    await Promise.allSettled(inFlight);
   }
-  await flush();
+  await Promise.all(inFlight);
 
   const summary: IngestSummary = { ...counts, kb: kb.name, failures, dense: Boolean(options.dense), seconds: (now() - started) / 1000 };
   options.onEvent?.({ type: 'ingest-end', summary });
   return summary;
 }
 
-/** Deletes what the tombstones list from every index, then writes the pending chunks to every index. */
-async function writeIndexes(
+/**
+ * First lane: the batch's documents and chunks go into SQLite in one transaction (marked `indexing`), the
+ * tombstones' deletes and the new chunks into the keyword index. Chunk ids derive from their document's id, so
+ * two batches of one run never share a chunk and later lanes may lag behind safely.
+ */
+async function prepareIndexes(
   options: IngestDirectoryOptions,
   scope: StoreScope,
-  pending: readonly PendingDocument[],
-): Promise<{ chunksIndexed: number; chunksRemoved: number }> {
-  const { documents, keywordStore, dense, kb } = options;
-  const removed = documents.tombstones(kb.id);
-  if (removed.length > 0) {
-    await keywordStore.delete(scope, removed);
-    await dense?.vectorStore.delete(scope, removed);
-    documents.clearTombstones(kb.id, removed);
+  batch: readonly PendingDocument[],
+  claimedTombstones: Set<string>,
+): Promise<PreparedBatch> {
+  const { documents, keywordStore, kb } = options;
+  const replaced = documents.replaceMany(kb.id, batch);
+  const entries = batch.flatMap((item, index) => replaced[index]!.toIndex.map((chunk) => entryOf(item.document, chunk)));
+  const removed = documents.tombstones(kb.id).filter((id) => !claimedTombstones.has(id));
+  for (const id of removed) claimedTombstones.add(id);
+  if (removed.length > 0) await keywordStore.delete(scope, removed);
+  if (entries.length > 0) await keywordStore.upsert(scope, entries);
+  return { documentIds: batch.map((item) => item.document.id), removed, entries };
+}
+
+/** Second lane: the batch's embeddings (ONNX runs off the main thread, so loading goes on meanwhile). */
+async function embedBatch(options: IngestDirectoryOptions, batch: PreparedBatch): Promise<readonly number[][] | undefined> {
+  const { dense, signal } = options;
+  if (!dense || batch.entries.length === 0) return undefined;
+  const { embeddings } = await embedMany(dense.embedder, batch.entries.map((entry) => entry.text), { inputType: 'document', signal });
+  return embeddings;
+}
+
+/** Third lane: the tombstones' deletes and the batch's upsert in the vector index; then the tombstones are cleared. */
+async function storeVectors(
+  options: IngestDirectoryOptions,
+  scope: StoreScope,
+  batch: PreparedBatch,
+  embeddings: readonly number[][] | undefined,
+): Promise<void> {
+  const { documents, dense, kb } = options;
+  if (batch.removed.length > 0) {
+    await dense?.vectorStore.delete(scope, batch.removed);
+    documents.clearTombstones(kb.id, batch.removed);
   }
-  const entries = pending.flatMap((document) => document.entries);
-  await writeEntries({ scope, entries, keywordStore, dense, signal: options.signal });
-  return { chunksIndexed: entries.length, chunksRemoved: removed.length };
+  if (dense && embeddings) {
+    await dense.vectorStore.upsert(scope, batch.entries.map((entry, index) => ({ ...entry, embedding: embeddings[index]! })));
+  }
 }
 
 /** Writes entries to the keyword index and, embedded, to the vector index. Shared by ingest and reindex. */

@@ -1,9 +1,11 @@
 import { TrellisError } from '../core/errors.js';
 import { embedMany } from '../core/models/embed-many.js';
+import type { Reranker } from '../core/models/types.js';
 import type { DenseIndex } from './ingest.js';
 import type { Documents } from './knowledge/documents.js';
 import type { KnowledgeBase } from './knowledge/knowledge-bases.js';
 import { retrieveHybrid, type HybridHit } from './retrieve/hybrid.js';
+import { DEFAULT_RERANK_CANDIDATES, rerankHits, type RerankWhy } from './retrieve/rerank.js';
 import type { KeywordStore, MetadataFilter, StoreScope } from './stores/types.js';
 
 export type SearchMode = 'keyword' | 'dense' | 'hybrid';
@@ -20,12 +22,19 @@ export interface Citation {
   readonly page: number | null;
 }
 
+/** Why a hit ranked where it did: each index's rank and raw score, and the reranker's when one rescored it. */
+export type SearchWhy = HybridHit['why'] & { readonly rerank?: RerankWhy };
+
 export interface SearchHit {
   readonly chunkId: string;
   readonly text: string;
+  /**
+   * The fused retrieval score (the index's own in single-index modes). After reranking, hits are ordered by
+   * `why.rerank.score` instead, so this need not decrease down the list.
+   */
   readonly score: number;
-  /** The rank and raw score each index gave the chunk. */
-  readonly why: HybridHit['why'];
+  /** The rank and raw score each index (and the reranker) gave the chunk. */
+  readonly why: SearchWhy;
   readonly citation: Citation;
 }
 
@@ -33,6 +42,8 @@ export interface SearchResult {
   /** The mode that actually ran: `hybrid` falls back to `keyword` when no embedder is available. */
   readonly mode: SearchMode;
   readonly hits: readonly SearchHit[];
+  /** The reranker's modelId when one re-ordered the hits, else `none`: the hits are in fused order. */
+  readonly rerank: string;
   /** Set when the result is less than what was asked for, with the reason. */
   readonly notice?: string;
 }
@@ -46,6 +57,10 @@ export interface SearchKnowledgeBaseOptions {
   readonly documents: Documents;
   readonly keywordStore: KeywordStore;
   readonly dense?: DenseIndex;
+  /** A cross-encoder that re-orders the best fused hits; without one, hits stay in fused order. */
+  readonly reranker?: Reranker;
+  /** How many fused hits the reranker rescores (default 30); topK are returned from them. */
+  readonly rerank?: { readonly candidates?: number };
   readonly signal?: AbortSignal;
 }
 
@@ -53,10 +68,16 @@ const DENSE_MISSING =
   'no embedder is available, so this search used keywords only; run `trellis models pull bge-small-en-v1.5` ' +
   '(or set TRELLIS_EMBEDDING_PATH) and `trellis kb reindex` for hybrid search';
 
-/** Searches one knowledge base and returns passages with citations and why each ranked where it did. */
+/**
+ * Searches one knowledge base and returns passages with citations and why each ranked where it did. With a
+ * reranker, the best `rerank.candidates` fused hits are rescored by it and the best topK of them returned.
+ */
 export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): Promise<SearchResult> {
-  const { kb, query, documents, keywordStore, filter, signal } = options;
+  const { kb, query, documents, keywordStore, filter, signal, reranker } = options;
   const topK = options.topK ?? 8;
+  const candidates = options.rerank?.candidates ?? DEFAULT_RERANK_CANDIDATES;
+  // The reranker can only promote what retrieval returned, so retrieval fetches the whole candidate list.
+  const fetchK = reranker ? Math.max(topK, candidates) : topK;
   const requested = options.mode ?? 'hybrid';
   if (query.trim() === '') throw new TrellisError('API_BODY_INVALID', 'the search query is empty');
   const scope: StoreScope = { tenantId: kb.tenantId, kbId: kb.id };
@@ -69,7 +90,7 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
   if (requested === 'dense') {
     if (!dense) throw new TrellisError('MODEL_UNAVAILABLE', `dense search of ${kb.name} needs its embedder: ${DENSE_MISSING}`);
     const { embeddings } = await embedMany(dense.embedder, [query], { inputType: 'query', signal });
-    const found = await dense.vectorStore.query(scope, { embedding: embeddings[0]!, topK, filter });
+    const found = await dense.vectorStore.query(scope, { embedding: embeddings[0]!, topK: fetchK, filter });
     mode = 'dense';
     hits = found.map((hit, index) => ({ chunkId: hit.chunkId, score: hit.score, why: { dense: { ...hit, rank: index + 1 } } }));
   } else {
@@ -80,7 +101,7 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
       keywordStore,
       vectorStore: useDense?.vectorStore,
       embedder: useDense?.embedder,
-      topK,
+      topK: fetchK,
       filter,
       signal,
     });
@@ -90,13 +111,20 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
   }
 
   const stored = new Map(documents.chunks(kb.id, hits.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]));
+  // An index entry without its chunk is a leftover of an interrupted change; the next ingest removes it.
+  const found = hits.flatMap((hit) => {
+    const chunk = stored.get(hit.chunkId);
+    return chunk ? [{ hit, chunk }] : [];
+  });
+  const ordered = reranker
+    ? await rerankHits({ query, hits: found, textOf: ({ chunk }) => chunk.text, reranker, candidates, signal })
+    : found.map((hit) => ({ hit, rerank: undefined }));
+
   return {
     mode,
     notice,
-    hits: hits.flatMap((hit) => {
-      const chunk = stored.get(hit.chunkId);
-      // An index entry without its chunk is a leftover of an interrupted change; the next ingest removes it.
-      if (!chunk) return [];
+    rerank: reranker ? reranker.modelId : 'none',
+    hits: ordered.slice(0, topK).map(({ hit: { hit, chunk }, rerank }): SearchHit => {
       const citation: Citation = {
         kb: kb.name,
         documentId: chunk.documentId,
@@ -106,7 +134,8 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
         end: chunk.end,
         page: chunk.page,
       };
-      return [{ chunkId: hit.chunkId, text: chunk.text, score: hit.score, why: hit.why, citation }];
+      const why: SearchWhy = rerank ? { ...hit.why, rerank } : hit.why;
+      return { chunkId: hit.chunkId, text: chunk.text, score: hit.score, why, citation };
     }),
   };
 }

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createCheckpointer, type Checkpointer } from '../core/checkpointer.js';
 import { loadConfig, type TrellisConfig, type TrellisConfigOverrides } from '../core/config.js';
 import { openDatabase, type SqliteDatabase } from '../core/db.js';
 import { TrellisError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { selectChatModel, type ChatModelSelection } from '../core/models/select-chat-model.js';
 import { createEmbedderHandle, type EmbedderHandle } from '../core/models/select-embedder.js';
+import { createRerankerHandle, type RerankerHandle } from '../core/models/select-reranker.js';
+import { createKnowledgeService, type KnowledgeService } from '../rag/knowledge-service.js';
+import { createFts5KeywordStore } from '../rag/stores/keyword/fts5-keyword-store.js';
+import type { KeywordStore } from '../rag/stores/types.js';
 import { runtimeMigrations } from './migrations.js';
+import type { ReadinessCheck } from './readiness.js';
+import { createVectorStoreProvider, type VectorStoreProvider } from './vector-store-provider.js';
 
 export interface CreateRuntimeOptions {
   /** A validated configuration; when absent it is loaded from env and config files with `overrides` on top. */
@@ -21,15 +28,10 @@ export interface CreateRuntimeOptions {
 export interface RuntimeModels {
   readonly chat: ChatModelSelection;
   readonly embedder: EmbedderHandle;
+  readonly reranker: RerankerHandle;
 }
 
-/** One check behind /readyz and `trellis doctor`. `degraded` still serves; `failed` does not. */
-export interface ReadinessCheck {
-  readonly name: string;
-  readonly state: 'ok' | 'degraded' | 'failed';
-  readonly detail: string;
-  readonly hint?: string;
-}
+export type { ReadinessCheck } from './readiness.js';
 
 /**
  * The composition root: the one object that knows every layer. Entry points (API, CLI, MCP servers) get what they
@@ -39,8 +41,12 @@ export interface Runtime {
   readonly config: TrellisConfig;
   readonly logger: Logger;
   readonly db: SqliteDatabase;
+  /** Thread state for LangGraph: `graph.compile({ checkpointer: runtime.checkpointer.saver })`. */
+  readonly checkpointer: Checkpointer;
   readonly instanceId: string;
   readonly models: RuntimeModels;
+  readonly knowledge: KnowledgeService;
+  readonly stores: { readonly keyword: KeywordStore; readonly vector: VectorStoreProvider };
   readonly generateId: () => string;
   readonly now: () => Date;
   readonly started: boolean;
@@ -72,11 +78,20 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
   cleanups.push({ name: 'database', run: () => void db.close() });
   if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
   const instanceId = ensureInstanceId(db, generateId, now);
+  let checkpointer: Checkpointer;
+  try {
+    checkpointer = await createCheckpointer({ settings: config.stores.checkpoints, dataDir, logger });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  cleanups.push({ name: 'checkpointer', run: () => checkpointer.close() });
 
   let chat: ChatModelSelection;
   try {
     chat = await selectChatModel(config);
   } catch (error) {
+    await checkpointer.close();
     db.close();
     throw error;
   }
@@ -84,6 +99,8 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
   else logger.info({ provider: chat.provider, model: chat.modelId }, 'chat model selected');
   const embedder = createEmbedderHandle(config, logger);
   cleanups.push({ name: 'embedder', run: () => embedder.dispose() });
+  const reranker = createRerankerHandle(config, logger);
+  cleanups.push({ name: 'reranker', run: () => reranker.dispose() });
   cleanups.push({
     name: 'chat model',
     run: async () => {
@@ -93,6 +110,23 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     },
   });
 
+  const vectorStores = createVectorStoreProvider(config, logger);
+  cleanups.push({ name: 'vector store', run: () => vectorStores.stop() });
+  const keywordStore = createFts5KeywordStore({ db });
+  const knowledge = createKnowledgeService({
+    db,
+    keywordStore,
+    vectorStore: config.stores.vector.provider === 'none' ? undefined : () => vectorStores.get(),
+    embedder: () => embedder.get(),
+    reranker: () => reranker.get(),
+    chunking: { chunkSize: config.rag.chunkSize, chunkOverlap: config.rag.chunkOverlap },
+    defaultTopK: config.rag.topK,
+    maxFileBytes: config.rag.maxFileBytes,
+    logger,
+    generateId,
+    now,
+  });
+
   let started = false;
   let stopping: Promise<void> | undefined;
 
@@ -100,8 +134,11 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     config,
     logger,
     db,
+    checkpointer,
     instanceId,
-    models: { chat, embedder },
+    models: { chat, embedder, reranker },
+    knowledge,
+    stores: { keyword: keywordStore, vector: vectorStores },
     generateId,
     now,
     get started() {
@@ -109,7 +146,9 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     },
     async start() {
       if (stopping) throw new TrellisError('RUNTIME_NOT_STARTED', 'runtime was stopped; create a new one');
+      if (started) return;
       started = true;
+      vectorStores.start();
     },
     stop() {
       stopping ??= (async () => {
@@ -125,7 +164,7 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
       return stopping;
     },
     async readiness() {
-      return [databaseCheck(db), chatCheck(chat), embedderCheck(embedder)];
+      return [databaseCheck(db), { name: 'checkpoints', ...(await checkpointer.check()) }, chatCheck(chat), embedderCheck(embedder), rerankerCheck(reranker), vectorStores.check()];
     },
   };
 }
@@ -160,4 +199,13 @@ function embedderCheck(embedder: EmbedderHandle): ReadinessCheck {
     return { name: 'embedder', state: 'degraded', detail: `${status.modelId}: ${status.code}`, hint: status.hint };
   }
   return { name: 'embedder', state: 'ok', detail: `${status.modelId}: ${status.state}` };
+}
+
+function rerankerCheck(reranker: RerankerHandle): ReadinessCheck {
+  const status = reranker.status();
+  if (status.state === 'disabled') return { name: 'reranker', state: 'ok', detail: 'disabled' };
+  if (status.state === 'failed') {
+    return { name: 'reranker', state: 'degraded', detail: `${status.modelId}: ${status.code}`, hint: status.hint };
+  }
+  return { name: 'reranker', state: 'ok', detail: `${status.modelId}: ${status.state}` };
 }

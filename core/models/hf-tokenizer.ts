@@ -34,7 +34,22 @@ export interface HfTokenizer {
   readonly padTokenId: number;
   /** Special tokens the post-processor adds around one text ([CLS] and [SEP] for BERT: 2). */
   readonly specialTokenCount: number;
+  /** Special tokens the post-processor adds around a pair ([CLS] a [SEP] b [SEP] for BERT: 3). */
+  readonly pairSpecialTokenCount: number;
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions): TokenizedBatch;
+  /**
+   * Encodes (first, second) pairs, such as (query, passage) for a cross-encoder, through the tokenizer's own pair
+   * template: BERT gets `[CLS] first [SEP] second [SEP]` with token_type_ids 0 then 1. When a pair is too long the
+   * second text loses its tail first; the first keeps at least half the room, so a long query cannot crowd out
+   * the passage entirely.
+   */
+  encodePairs(pairs: readonly TextPair[], options: EncodeBatchOptions): TokenizedBatch;
+}
+
+/** Two texts encoded as one sequence, e.g. a query and a passage. */
+export interface TextPair {
+  readonly first: string;
+  readonly second: string;
 }
 
 // transformers writes int(1e30) as model_max_length when a model declares no limit.
@@ -83,48 +98,75 @@ function createHfTokenizer(tokenizer: Tokenizer, tokenizerJson: object, config: 
 
   const postProcessor = tokenizer.post_processor;
   const specialTokenCount = postProcessor ? postProcessor.post_process([], null, true).tokens.length : 0;
+  const pairSpecialTokenCount = postProcessor ? postProcessor.post_process([], [], true).tokens.length : 0;
   const modelMaxLength = readPositiveNumber(config, 'model_max_length');
+
+  const checkMaxLength = (maxLength: number, specials: number): void => {
+    if (!Number.isInteger(maxLength) || maxLength <= specials) {
+      throw new TrellisError(
+        'CONFIG_INVALID',
+        `maxLength ${maxLength} leaves no room for text beside ${specials} special tokens`,
+        { details: { maxLength, specialTokenCount: specials } },
+      );
+    }
+  };
+  // The JS tokenizers library ignores tokenizer.json's truncation, so truncate the texts' own tokens and only
+  // then let the post-processor wrap them: the [SEP] a BERT model expects survives truncation.
+  const wrap = (first: string[], second: string[] | null): EncodedRow => {
+    if (!postProcessor) return { ids: [...first, ...(second ?? [])].map(tokenToId), typeIds: undefined };
+    const processed = postProcessor.post_process(first, second, true);
+    return { ids: processed.tokens.map(tokenToId), typeIds: processed.token_type_ids };
+  };
 
   return {
     modelMaxLength: modelMaxLength !== undefined && modelMaxLength < NO_LIMIT_SENTINEL ? modelMaxLength : undefined,
     padTokenId,
     specialTokenCount,
+    pairSpecialTokenCount,
     encodeBatch(texts, { maxLength }) {
-      if (!Number.isInteger(maxLength) || maxLength <= specialTokenCount) {
-        throw new TrellisError(
-          'CONFIG_INVALID',
-          `maxLength ${maxLength} leaves no room for text beside ${specialTokenCount} special tokens`,
-          { details: { maxLength, specialTokenCount } },
-        );
-      }
-      // The JS tokenizers library ignores tokenizer.json's truncation, so truncate the text's own tokens and only
-      // then let the post-processor wrap them: the [SEP] a BERT model expects survives truncation.
-      const rows = texts.map((text): { ids: number[]; typeIds: number[] | undefined } => {
-        const content = tokenizer.tokenize(text).slice(0, maxLength - specialTokenCount);
-        if (!postProcessor) return { ids: content.map(tokenToId), typeIds: undefined };
-        const processed = postProcessor.post_process(content, null, true);
-        return { ids: processed.tokens.map(tokenToId), typeIds: processed.token_type_ids };
-      });
-      // At least one column: a batch of empty texts on a tokenizer without specials still needs a valid shape.
-      const sequenceLength = Math.max(1, ...rows.map((row) => row.ids.length));
-      const size = texts.length * sequenceLength;
-      const inputIds = new BigInt64Array(size).fill(BigInt(padTokenId));
-      const attentionMask = new BigInt64Array(size);
-      const tokenTypeIds = new BigInt64Array(size);
-      rows.forEach((row, rowIndex) => {
-        const offset = rowIndex * sequenceLength;
-        row.ids.forEach((id, column) => {
-          inputIds[offset + column] = BigInt(id);
-          attentionMask[offset + column] = 1n;
-          tokenTypeIds[offset + column] = BigInt(row.typeIds?.[column] ?? 0);
-        });
-      });
-      return {
-        tensors: { input_ids: inputIds, attention_mask: attentionMask, token_type_ids: tokenTypeIds },
-        dims: [texts.length, sequenceLength],
-        tokenCounts: rows.map((row) => row.ids.length),
-      };
+      checkMaxLength(maxLength, specialTokenCount);
+      const rows = texts.map((text) => wrap(tokenizer.tokenize(text).slice(0, maxLength - specialTokenCount), null));
+      return padRows(rows, padTokenId);
     },
+    encodePairs(pairs, { maxLength }) {
+      checkMaxLength(maxLength, pairSpecialTokenCount);
+      const room = maxLength - pairSpecialTokenCount;
+      const rows = pairs.map(({ first, second }) => {
+        const firstTokens = tokenizer.tokenize(first);
+        const secondTokens = tokenizer.tokenize(second);
+        const firstKept = Math.min(firstTokens.length, Math.max(room - secondTokens.length, Math.floor(room / 2)));
+        return wrap(firstTokens.slice(0, firstKept), secondTokens.slice(0, room - firstKept));
+      });
+      return padRows(rows, padTokenId);
+    },
+  };
+}
+
+/** One encoded sequence before padding; `typeIds` is undefined when the tokenizer has no post-processor. */
+interface EncodedRow {
+  readonly ids: readonly number[];
+  readonly typeIds: readonly number[] | undefined;
+}
+
+function padRows(rows: readonly EncodedRow[], padTokenId: number): TokenizedBatch {
+  // At least one column: a batch of empty texts on a tokenizer without specials still needs a valid shape.
+  const sequenceLength = Math.max(1, ...rows.map((row) => row.ids.length));
+  const size = rows.length * sequenceLength;
+  const inputIds = new BigInt64Array(size).fill(BigInt(padTokenId));
+  const attentionMask = new BigInt64Array(size);
+  const tokenTypeIds = new BigInt64Array(size);
+  rows.forEach((row, rowIndex) => {
+    const offset = rowIndex * sequenceLength;
+    row.ids.forEach((id, column) => {
+      inputIds[offset + column] = BigInt(id);
+      attentionMask[offset + column] = 1n;
+      tokenTypeIds[offset + column] = BigInt(row.typeIds?.[column] ?? 0);
+    });
+  });
+  return {
+    tensors: { input_ids: inputIds, attention_mask: attentionMask, token_type_ids: tokenTypeIds },
+    dims: [rows.length, sequenceLength],
+    tokenCounts: rows.map((row) => row.ids.length),
   };
 }
 

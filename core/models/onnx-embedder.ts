@@ -1,8 +1,8 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { TrellisError } from '../errors.js';
-import { assertDirectoryExists, loadHfTokenizer, readJson, type TokenizedBatch } from './hf-tokenizer.js';
+import { assertDirectoryExists, loadHfTokenizer, readJson } from './hf-tokenizer.js';
+import { createOnnxSession, findOnnxModelFile, readTokenInputNames } from './onnx-session.js';
 import type { EmbedOptions, EmbedResult, EmbeddingModel } from './types.js';
 
 /** How token vectors become one text vector. */
@@ -43,8 +43,6 @@ type OutputPlan =
   | { readonly kind: 'pooled'; readonly outputName: string }
   | { readonly kind: 'tokens'; readonly outputName: string; readonly pooling: 'cls' | 'mean' };
 
-type TokenInput = keyof TokenizedBatch['tensors'];
-
 const SENTENCE_OUTPUT = 'sentence_embedding';
 const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'];
 const DEFAULT_MAX_LENGTH = 512;
@@ -70,27 +68,13 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<
   await assertDirectoryExists(modelDir);
   const tokenizer = await loadHfTokenizer(modelDir);
   const maxLength = options.maxLength ?? Math.min(tokenizer.modelMaxLength ?? DEFAULT_MAX_LENGTH, DEFAULT_MAX_LENGTH);
-  const modelPath = await findModelFile(modelDir);
-
-  let session: InferenceSession;
-  try {
-    session = await InferenceSession.create(modelPath, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
-  } catch (error) {
-    throw new TrellisError('MODEL_LOAD_FAILED', `cannot load ONNX model ${modelPath}`, {
-      cause: error,
-      details: { path: modelPath },
-    });
-  }
+  const modelPath = await findOnnxModelFile(modelDir);
+  const session = await createOnnxSession(modelPath, threads);
 
   let disposed = false;
   try {
     const plan = await planOutput(session, modelDir, pooling);
-    const inputNames = readInputNames(session, modelPath);
+    const inputNames = readTokenInputNames(session, modelPath);
     const run = async (texts: readonly string[]): Promise<{ vectors: number[][]; tokens: number }> => {
       const batch = tokenizer.encodeBatch(texts, { maxLength });
       // Feed only what the graph declares: many exports (and the GloVe test model) take no token_type_ids.
@@ -142,25 +126,6 @@ export async function createOnnxEmbedder(options: OnnxEmbedderOptions): Promise<
     await session.release();
     throw error;
   }
-}
-
-function readInputNames(session: InferenceSession, modelPath: string): readonly TokenInput[] {
-  return session.inputNames.map((name) => {
-    if (name === 'input_ids' || name === 'attention_mask' || name === 'token_type_ids') return name;
-    throw new TrellisError('MODEL_LOAD_FAILED', `ONNX model ${modelPath} expects input ${name}, which Trellis cannot feed`, {
-      details: { path: modelPath, inputs: session.inputNames },
-    });
-  });
-}
-
-async function findModelFile(modelDir: string): Promise<string> {
-  const candidates = [path.join(modelDir, 'model.onnx'), path.join(modelDir, 'onnx', 'model.onnx')];
-  for (const candidate of candidates) {
-    if (await access(candidate).then(() => true, () => false)) return candidate;
-  }
-  throw new TrellisError('MODEL_LOAD_FAILED', `no ONNX model in ${modelDir}; looked for ${candidates.join(' and ')}`, {
-    details: { path: modelDir, looked: candidates },
-  });
 }
 
 async function planOutput(session: InferenceSession, modelDir: string, pooling: OnnxPooling): Promise<OutputPlan> {

@@ -7,7 +7,7 @@ import {
   type BindToolsInput,
   type ToolChoice,
 } from '@langchain/core/language_models/chat_models';
-import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import { convertToOpenAITool } from '@langchain/core/utils/function_calling';
 import { z } from 'zod';
@@ -103,9 +103,10 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
       message = message ? message.concat(chunk.message as AIMessageChunk) : (chunk.message as AIMessageChunk);
     }
-    const final = new AIMessage({
+    // A chunk, as LangChain 1.x providers return from invoke: output parsers (withStructuredOutput) insist on one.
+    const final = new AIMessageChunk({
       content: message?.content ?? '',
-      tool_calls: message?.tool_calls ?? [],
+      tool_call_chunks: message?.tool_call_chunks ?? [],
       usage_metadata: message?.usage_metadata,
       response_metadata: { model: this.modelId, finish_reason: message?.tool_calls?.length ? 'tool_calls' : 'stop' },
     });

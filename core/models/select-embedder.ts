@@ -3,6 +3,7 @@ import { findAsset } from '../assets/catalogue.js';
 import { resolveAsset } from '../assets/resolve.js';
 import { TrellisError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { createLazyModel } from './lazy-model.js';
 import type { EmbeddingModel } from './types.js';
 
 /** Where the configured embedder stands, for /readyz and `trellis doctor`. */
@@ -20,13 +21,11 @@ export interface EmbedderHandle {
 
 /**
  * Builds the embedder from settings without loading it: start-up stays fast, and a machine without the model can
- * still serve everything that needs none. A failed load is remembered for the status and retried on the next use.
+ * still serve everything that needs none. A failed load is remembered for the status and retried after a back-off.
  */
 export function createEmbedderHandle(config: TrellisConfig, logger: Logger): EmbedderHandle {
   const settings = config.models.embedding;
   const modelId = settings.path ?? settings.model;
-  let loading: Promise<EmbeddingModel> | undefined;
-  let status: EmbedderStatus = { state: 'not-loaded', modelId };
 
   // Imported on first use: the ONNX runtime and the OpenAI SDK cost start-up time that a server without
   // retrieval traffic should not pay.
@@ -67,28 +66,19 @@ export function createEmbedderHandle(config: TrellisConfig, logger: Logger): Emb
     });
   }
 
+  const model = createLazyModel({ load, release: async (embedder) => embedder.dispose?.() });
+  let dimensions = 0;
   return {
-    get() {
-      loading ??= load().then(
-        (model) => {
-          status = { state: 'loaded', modelId, dimensions: model.dimensions };
-          return model;
-        },
-        (error: unknown) => {
-          loading = undefined;
-          const failure = TrellisError.isInstance(error) ? error : new TrellisError('MODEL_LOAD_FAILED', String(error), { cause: error });
-          status = { state: 'failed', modelId, code: failure.code, hint: failure.hint };
-          throw failure;
-        },
-      );
-      return loading;
+    async get() {
+      const embedder = await model.get();
+      dimensions = embedder.dimensions;
+      return embedder;
     },
-    status: () => status,
-    async dispose() {
-      const pending = loading;
-      loading = undefined;
-      const model = await pending?.catch(() => undefined);
-      await model?.dispose?.();
+    status(): EmbedderStatus {
+      const current = model.state();
+      if (current.state === 'failed') return { ...current, modelId };
+      return current.state === 'loaded' ? { state: 'loaded', modelId, dimensions } : { state: 'not-loaded', modelId };
     },
+    dispose: () => model.dispose(),
   };
 }

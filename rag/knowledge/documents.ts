@@ -79,6 +79,8 @@ export class Documents {
       const newIds = new Set(chunks.map((chunk) => chunk.id));
       const removed = [...oldIds].filter((id) => !newIds.has(id));
       this.tombstone(kbId, removed);
+      const deleteChunk = this.db.prepare('DELETE FROM chunks WHERE kb_id = ? AND id = ?');
+      for (const id of removed) deleteChunk.run(kbId, id);
       this.db
         .prepare(
           `INSERT INTO documents (kb_id, id, source, title, mime_type, content_hash, metadata, text, pages, status, updated_at)
@@ -115,6 +117,11 @@ export class Documents {
         created: before === undefined,
       };
     })();
+  }
+
+  /** `replace` for a batch of documents, in one transaction (one commit instead of one per document). */
+  replaceMany(kbId: string, batch: readonly { document: LoadedDocument; chunks: readonly Chunk[] }[]): ReplaceResult[] {
+    return this.db.transaction(() => batch.map(({ document, chunks }) => this.replace(kbId, document, chunks)))();
   }
 
   markReady(kbId: string, documentIds: readonly string[]): void {

@@ -69,7 +69,7 @@ export async function loadFile(filePath: string, options: LoadFileOptions = {}):
   if (stats.size === 0) throw new TrellisError('DOCUMENT_EMPTY', `${relativePath} is 0 bytes long`, { details });
 
   const kind = await detectKind(filePath, relativePath);
-  const bytes = await readAtMost(filePath, maxFileBytes, relativePath);
+  const bytes = await readAtMost(filePath, maxFileBytes, relativePath, stats.size);
   const input: LoaderInput = { bytes, relativePath };
   try {
     switch (kind) {
@@ -128,14 +128,21 @@ async function readHead(filePath: string, length: number): Promise<Buffer> {
   }
 }
 
-/** Reads the file, refusing to go past the limit even if the file grew since it was measured. */
-async function readAtMost(filePath: string, maxFileBytes: number, relativePath: string): Promise<Buffer> {
+/**
+ * Reads the file, refusing to go past the limit even if the file grew since it was measured. The first read is
+ * sized from `expectedBytes` (the stat) and later ones take 64 KiB: a fixed 1 MiB zero-filled buffer per read
+ * cost more than the read itself on folders of small files. Only the bytes read are ever kept, so the buffers
+ * need no zero-filling.
+ */
+async function readAtMost(filePath: string, maxFileBytes: number, relativePath: string, expectedBytes: number): Promise<Buffer> {
   const handle = await open(filePath, 'r');
   try {
     const chunks: Buffer[] = [];
     let total = 0;
+    let next = expectedBytes + 1;
     for (;;) {
-      const buffer = Buffer.alloc(Math.min(1 << 20, maxFileBytes + 1 - total));
+      const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(next, maxFileBytes + 1 - total)));
+      next = 1 << 16;
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;

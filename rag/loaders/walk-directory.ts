@@ -9,6 +9,8 @@ export interface WalkDirectoryOptions extends Omit<LoadFileOptions, 'root'> {
   include?: string[];
   /** Globs to leave out, added to the defaults (`node_modules`; hidden files are never matched). */
   exclude?: string[];
+  /** Told how many files matched, before the first is loaded (progress bars need a total). */
+  onListed?: (fileCount: number) => void;
 }
 
 const DEFAULT_EXCLUDE = ['**/node_modules/**'];
@@ -45,6 +47,7 @@ export async function* walkDirectory(root: string, options: WalkDirectoryOptions
     });
   }
   paths.sort();
+  options.onListed?.(paths.length);
   for (const relativePath of paths) {
     let documents;
     try {

@@ -13,14 +13,15 @@ export interface FuseScoresOptions {
 /**
  * Convex combination of normalised scores: Σ weight × normalised score over the lists. Unlike RRF it keeps how
  * far apart the hits of one list are, so a keyword hit far ahead of the rest stays ahead. A chunk missing from a
- * list gets that list's lowest normalised score (it ranked below everything the list returned).
+ * list scores below everything the list returned (one standard deviation below its worst hit for z-scores, 0 for
+ * min-max): absence from a list is evidence, most of all when the list is short and decisive.
  */
 export function fuseScores(options: FuseScoresOptions): FusedHit[] {
   const fused = new Map<string, { score: number; ranks: Record<string, number> }>();
   const floors: number[] = [];
   const normalised = options.lists.map((list) => {
-    const scale = normaliser(list.hits.map((hit) => hit.score), options.normalization);
-    floors.push(list.hits.length === 0 ? 0 : scale(Math.min(...list.hits.map((hit) => hit.score))));
+    const { scale, floor } = normaliser(list.hits.map((hit) => hit.score), options.normalization);
+    floors.push(floor);
     return list.hits.map((hit) => scale(hit.score));
   });
   for (const list of options.lists) {
@@ -43,15 +44,18 @@ export function fuseScores(options: FuseScoresOptions): FusedHit[] {
     .map(([chunkId, { score, ranks }]) => ({ chunkId, score, ranks }));
 }
 
-function normaliser(scores: readonly number[], method: ScoreNormalization): (score: number) => number {
-  if (scores.length === 0) return () => 0;
-  if (method === 'minmax') {
-    const min = Math.min(...scores);
-    const range = Math.max(...scores) - min;
-    // One hit, or all equal: they are all as good as this list can say.
-    return range === 0 ? () => 1 : (score) => (score - min) / range;
-  }
+function normaliser(
+  scores: readonly number[],
+  method: ScoreNormalization,
+): { scale: (score: number) => number; floor: number } {
+  if (scores.length === 0) return { scale: () => 0, floor: 0 };
+  const min = Math.min(...scores);
+  const max = Math.max(...scores);
+  // One hit, or all equal: they are all as good as this list can say, and clearly ahead of what it left out.
+  if (max === min) return { scale: () => 1, floor: 0 };
+  if (method === 'minmax') return { scale: (score) => (score - min) / (max - min), floor: 0 };
   const mean = scores.reduce((total, score) => total + score, 0) / scores.length;
   const deviation = Math.sqrt(scores.reduce((total, score) => total + (score - mean) ** 2, 0) / scores.length);
-  return deviation === 0 ? () => 0 : (score) => (score - mean) / deviation;
+  const scale = (score: number) => (score - mean) / deviation;
+  return { scale, floor: scale(min) - 1 };
 }

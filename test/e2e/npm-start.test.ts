@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCommand, cleanEnv } from '../helpers/cli-process.js';
-import { processesInGroup } from '../helpers/processes.js';
+import { processesInGroup, processesMentioning } from '../helpers/processes.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('npm start', () => {
@@ -27,6 +27,9 @@ describe('npm start', () => {
     // Informational: bench/startup.ts measures this properly; the log keeps a trace of it in CI output.
     console.info(`npm start → /healthz in ${secondsToHealthy.toFixed(2)} s`);
 
+    // The Chroma sidecar runs in a process group of its own; it must be up, and gone after Ctrl-C too.
+    await expect.poll(async () => (await (await fetch(`${url}/readyz`)).json()).checks.at(-1).state, { timeout: 20_000 }).toBe('ok');
+    expect(processesMentioning(temp.dir).length).toBeGreaterThan(0);
     const groupId = server.child.pid!;
     expect(processesInGroup(groupId).length).toBeGreaterThan(0);
     process.kill(-groupId, 'SIGINT');
@@ -34,6 +37,7 @@ describe('npm start', () => {
     expect(code === 0 || signal === 'SIGINT').toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(processesInGroup(groupId)).toEqual([]);
+    expect(processesMentioning(temp.dir)).toEqual([]);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 

@@ -16,3 +16,17 @@ export function processesInGroup(groupId: number): number[] {
   }
   return pids;
 }
+
+/** Live processes whose command line mentions `needle`, e.g. a data dir a sidecar was started with. */
+export function processesMentioning(needle: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

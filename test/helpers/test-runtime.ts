@@ -17,7 +17,10 @@ export async function createTestRuntime(
       dataDir: temp.dir,
       logLevel: 'silent',
       ...overrides,
-      models: { cacheDir: `${temp.dir}/cache`, threads: 1, ...overrides.models },
+      // Vectors are off unless a test asks for them: each Chroma sidecar costs a process and a second of start-up.
+      stores: { vector: { provider: 'none' }, ...overrides.stores },
+      // Reranking is off unless asked for: its catalogue model would be downloaded on first search.
+      models: { cacheDir: `${temp.dir}/cache`, threads: 1, reranker: { provider: 'none' }, ...overrides.models },
     },
   });
   const runtime = await createRuntime({ config });

@@ -108,10 +108,11 @@ export function createChromaVectorStore(options: ChromaVectorStoreOptions): Vect
           // Chroma's upsert merges new metadata into the old, so a key dropped from a chunk would linger and still
           // match filters; deleting first makes it a true replacement.
           await collection.delete({ ids });
+          // No `documents`: SQLite already holds every chunk's text, and Chroma would build a full-text index of
+          // its own over it, which made up most of the time of an add (bench/ingest.ts).
           await collection.add({
             ids,
             embeddings: batch.map((entry) => [...entry.embedding]),
-            documents: batch.map((entry) => entry.text),
             metadatas: batch.map((entry) => toChromaMetadata(entry.metadata)),
           });
         }

@@ -39,8 +39,11 @@ describe('the API skeleton', () => {
       status: 'degraded',
       checks: [
         { name: 'database', state: 'ok' },
+        { name: 'checkpoints', state: 'ok' },
         { name: 'chat model', state: 'degraded', detail: 'retrieval-only mode' },
         { name: 'embedder', state: 'ok' },
+        { name: 'reranker', state: 'ok', detail: 'disabled' },
+        { name: 'vector store', state: 'ok', detail: 'off (keyword retrieval only)' },
       ],
     });
   });

@@ -66,6 +66,64 @@ describe('loadHfTokenizer (BERT WordPiece, all-MiniLM-L6-v2)', () => {
   });
 });
 
+describe('HfTokenizer.encodePairs (BERT pair template)', () => {
+  let tokenizer: HfTokenizer;
+  beforeAll(async () => {
+    tokenizer = await loadHfTokenizer(tokenizerDir);
+  });
+
+  it('counts the special tokens of the pair template', () => {
+    expect(tokenizer.pairSpecialTokenCount).toBe(3);
+  });
+
+  it('encodes [CLS] query [SEP] passage [SEP] with token types 0 then 1', () => {
+    const batch = tokenizer.encodePairs([{ first: 'Hello', second: 'world' }], { maxLength: 512 });
+    expect(batch.dims).toEqual([1, 5]);
+    expect([...batch.tensors.input_ids]).toEqual([CLS, 7592n, SEP, 2088n, SEP]);
+    expect([...batch.tensors.token_type_ids]).toEqual([0n, 0n, 0n, 1n, 1n]);
+    expect([...batch.tensors.attention_mask]).toEqual([1n, 1n, 1n, 1n, 1n]);
+  });
+
+  it('pads pairs with type 0 and mask 0', () => {
+    const batch = tokenizer.encodePairs(
+      [
+        { first: 'Hello', second: 'world' },
+        { first: 'Hello', second: 'brave new world' },
+      ],
+      { maxLength: 512 },
+    );
+    const [shortTypes] = rows(batch.tensors.token_type_ids, batch.dims);
+    const [shortMask] = rows(batch.tensors.attention_mask, batch.dims);
+    expect(batch.dims).toEqual([2, 7]);
+    expect(shortTypes).toEqual([0n, 0n, 0n, 1n, 1n, 0n, 0n]);
+    expect(shortMask).toEqual([1n, 1n, 1n, 1n, 1n, 0n, 0n]);
+  });
+
+  it('truncates the passage first and keeps both [SEP]s', () => {
+    const passage = 'retrieval augmented generation '.repeat(40);
+    const batch = tokenizer.encodePairs([{ first: 'Hello world', second: passage }], { maxLength: 16 });
+    const [ids] = rows(batch.tensors.input_ids, batch.dims);
+    expect(batch.dims).toEqual([1, 16]);
+    expect(ids?.slice(0, 4)).toEqual([CLS, 7592n, 2088n, SEP]);
+    expect(ids?.at(-1)).toBe(SEP);
+  });
+
+  it('keeps half the room for the passage when the query is too long', () => {
+    const query = 'hello '.repeat(40);
+    const batch = tokenizer.encodePairs([{ first: query, second: 'world '.repeat(40) }], { maxLength: 23 });
+    const [types] = rows(batch.tensors.token_type_ids, batch.dims);
+    // 20 tokens of room: 10 query tokens, 10 passage tokens, plus [CLS] [SEP] [SEP].
+    expect(types?.filter((type) => type === 1n)).toHaveLength(11);
+    expect(batch.tokenCounts).toEqual([23]);
+  });
+
+  it('rejects a maxLength that leaves no room beside the pair specials', () => {
+    expect(() => tokenizer.encodePairs([{ first: 'a', second: 'b' }], { maxLength: 3 })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+});
+
 describe('loadHfTokenizer failures', () => {
   it('reports a missing directory as MODEL_UNAVAILABLE', async () => {
     const error = await loadHfTokenizer(path.join(tokenizerDir, 'does-not-exist')).catch((caught: unknown) => caught);

@@ -44,8 +44,11 @@ describe('createRuntime', () => {
     const runtime = await runtimeWith({});
     expect(await runtime.readiness()).toEqual([
       { name: 'database', state: 'ok', detail: runtime.db.name },
+      { name: 'checkpoints', state: 'ok', detail: expect.stringContaining('checkpoints.db') },
       { name: 'chat model', state: 'degraded', detail: 'retrieval-only mode', hint: RETRIEVAL_ONLY_NOTICE },
       { name: 'embedder', state: 'ok', detail: 'bge-small-en-v1.5: not-loaded' },
+      { name: 'reranker', state: 'ok', detail: 'disabled' },
+      { name: 'vector store', state: 'ok', detail: 'off (keyword retrieval only)' },
     ]);
   });
 

@@ -120,6 +120,14 @@ describe('loadConfig', () => {
       expect(error.message).toContain('models.chat.apiKey = "***"');
     });
 
+    it('masks the password of a connection string it rejects', () => {
+      const error = expectConfigError(() =>
+        loadConfig({ cwd: temp.dir, env: { TRELLIS_POSTGRES_URL: 'mysql://app:hunter2@127.0.0.1/db' } }),
+      );
+      expect(error.message).toContain('mysql://app:***@127.0.0.1/db');
+      expect(error.message).not.toContain('hunter2');
+    });
+
     it('reports an unreadable config file with its path', () => {
       writeFileSync(path.join(temp.dir, 'trellis.config.json'), '{ not json');
       const error = expectConfigError(() => loadConfig({ cwd: temp.dir, env: {} }), 'CONFIG_FILE_UNREADABLE');
