@@ -1,11 +1,15 @@
 import { Command } from 'commander';
 import { TRELLIS_VERSION } from '../core/version.js';
+import { createAgentsCommand } from './commands/agents.js';
+import { createAskCommand } from './commands/ask.js';
+import { createChatCommand } from './commands/chat.js';
 import { createDoctorCommand } from './commands/doctor.js';
 import { createIngestCommand } from './commands/ingest.js';
 import { createKbCommand } from './commands/kb.js';
 import { createModelsCommand } from './commands/models.js';
 import { createSearchCommand } from './commands/search.js';
 import { createServeCommand } from './commands/serve.js';
+import { createToolsCommand } from './commands/tools.js';
 import { loadAssetSettings } from './load-settings.js';
 import { reportError } from './report-error.js';
 
@@ -18,6 +22,10 @@ program.addCommand(createServeCommand());
 program.addCommand(createIngestCommand());
 program.addCommand(createSearchCommand());
 program.addCommand(createKbCommand());
+program.addCommand(createAskCommand());
+program.addCommand(createChatCommand());
+program.addCommand(createAgentsCommand());
+program.addCommand(createToolsCommand());
 program.addCommand(createModelsCommand(loadAssetSettings));
 program.addCommand(createDoctorCommand());
 

@@ -134,6 +134,12 @@ export const TrellisConfigSchema = z.strictObject({
     uploadBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
     requestTimeoutMs: z.number().int().min(1000).default(120_000),
   }),
+  agents: section({
+    /** A folder of your own agents: every .ts/.js/.mjs file in it default-exports one `defineAgent(...)`. */
+    dir: z.string().min(1).optional(),
+    /** Most model turns of one agent run before it must answer. */
+    maxTurns: z.number().int().min(1).max(100).default(12),
+  }),
   tools: section({
     /** A folder of your own tools: every .ts/.js/.mjs file in it default-exports one `defineTool(...)`. */
     dir: z.string().min(1).optional(),

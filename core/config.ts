@@ -28,6 +28,8 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
   TRELLIS_EMBEDDING_MODEL: 'models.embedding.model',
   TRELLIS_EMBEDDING_PATH: 'models.embedding.path',
   TRELLIS_CHROMA_URL: 'stores.vector.url',
+  TRELLIS_TOOLS_DIR: 'tools.dir',
+  TRELLIS_AGENTS_DIR: 'agents.dir',
   TRELLIS_POSTGRES_URL: 'stores.checkpoints.url',
 };
 

@@ -170,6 +170,42 @@ export const ERROR_CODES = {
     status: 403,
     hint: 'Only http(s) URLs of public hosts can be fetched, and only hosts in tools.httpFetch.allowHosts when that list is set.',
   },
+  THREAD_NOT_FOUND: {
+    status: 404,
+    hint: 'Start a new thread, or list this tenant\'s threads; thread ids of other tenants are not visible.',
+  },
+  RUN_TARGET_UNKNOWN: {
+    status: 404,
+    hint: 'Run a graph (rag, research) or an agent; `trellis agents list` shows the agents.',
+  },
+  GRAPH_DEFINITION_INVALID: {
+    status: 500,
+    hint: 'Fix the graph definition named above (member names, missing parts); the graph was not built.',
+  },
+  GRAPH_STEP_FAILED: {
+    status: 502,
+    hint: 'A step of the graph (a research branch, a member agent) failed for the reason above; fix it and run again. A checkpointed thread resumes from that step.',
+  },
+  TOOL_INTERRUPTED: {
+    status: 500,
+    hint: 'The process stopped while this tool ran and it is not idempotent, so it was not run again; check whether it took effect before retrying.',
+  },
+  AGENT_DEFINITION_INVALID: {
+    status: 500,
+    hint: 'Fix the defineAgent() call named above: a kebab- or snake_case name, a description, instructions, and tools and handoffs that exist.',
+  },
+  AGENT_LOAD_FAILED: {
+    status: 500,
+    hint: 'The agent file named above could not be loaded; fix it (the other agents were loaded). `trellis doctor` lists such problems.',
+  },
+  AGENT_NOT_FOUND: {
+    status: 404,
+    hint: 'Use one of the agent names listed above, or add an agent file to the folder set by agents.dir.',
+  },
+  RUN_RESUME_INVALID: {
+    status: 400,
+    hint: 'Resume with {"decisions": {"<toolCallId>": {"action": "approve" | "edit" | "reject", ...}}} covering every pending call, or one {"action": ...} for all.',
+  },
   INTERNAL: {
     status: 500,
     hint: 'An unexpected failure; the server log has the stack trace. Please report it.',

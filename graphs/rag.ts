@@ -131,7 +131,7 @@ export function buildRagGraph(dependencies: RagGraphDependencies) {
     const text = reply.text;
     const cited = new Set([...text.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])));
     const citations = passages.map(toCitation).filter((citation) => cited.has(citation.n));
-    return { answer: text, citations, messages: [new AIMessage({ content: text, response_metadata: reply.response_metadata })] };
+    return { answer: text, citations, messages: [new AIMessage({ id: reply.id, content: text, response_metadata: reply.response_metadata })] };
   }
 
   return new StateGraph(RagState)

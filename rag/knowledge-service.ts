@@ -54,6 +54,8 @@ export interface KnowledgeService {
     mode?: SearchMode;
     topK?: number;
     filter?: MetadataFilter;
+    /** MMR re-ordering (1 = relevance only); see searchKnowledgeBase. */
+    diversity?: number;
     signal?: AbortSignal;
   }): Promise<SearchResult>;
   /** Rebuilds both indexes of a knowledge base from SQLite (after changing the embedder, or to repair them). */
@@ -123,6 +125,7 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
         mode: request.mode,
         topK: request.topK ?? options.defaultTopK,
         filter: request.filter,
+        diversity: request.diversity === undefined ? undefined : { lambda: request.diversity },
         documents,
         keywordStore,
         dense: await denseIndex(),

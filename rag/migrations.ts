@@ -30,4 +30,9 @@ export const ragKeywordMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '0201-rag-keyword-vocab',
+    // Document frequency per (stemmed) term, read by long queries to leave out terms too common to matter.
+    up: `CREATE VIRTUAL TABLE rag_keyword_vocab USING fts5vocab(rag_keyword_fts, row);`,
+  },
 ];

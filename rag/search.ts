@@ -5,6 +5,7 @@ import type { DenseIndex } from './ingest.js';
 import type { Documents } from './knowledge/documents.js';
 import type { KnowledgeBase } from './knowledge/knowledge-bases.js';
 import { retrieveHybrid, type HybridHit } from './retrieve/hybrid.js';
+import { selectMmr } from './retrieve/mmr.js';
 import { DEFAULT_RERANK_CANDIDATES, rerankHits, type RerankWhy } from './retrieve/rerank.js';
 import type { KeywordStore, MetadataFilter, StoreScope } from './stores/types.js';
 
@@ -61,7 +62,35 @@ export interface SearchKnowledgeBaseOptions {
   readonly reranker?: Reranker;
   /** How many fused hits the reranker rescores (default 30); topK are returned from them. */
   readonly rerank?: { readonly candidates?: number };
+  /**
+   * Maximal marginal relevance over the candidates (needs the embedder): 1 keeps the ranking, lower values trade
+   * relevance for variety, so near-duplicate passages do not fill the answer's context. Off when absent.
+   */
+  readonly diversity?: { readonly lambda: number };
   readonly signal?: AbortSignal;
+}
+
+/**
+ * Re-orders the candidates by maximal marginal relevance. Passages are embedded here rather than read back from
+ * the vector store, whose query answers carry no vectors; a few dozen short texts cost milliseconds.
+ */
+async function diversify<T extends { hit: { chunk: { text: string } } }>(
+  ordered: readonly T[],
+  options: { query: string; topK: number; lambda: number; dense: DenseIndex; signal?: AbortSignal },
+): Promise<T[]> {
+  if (ordered.length <= 1) return [...ordered];
+  const { embedder } = options.dense;
+  const [{ embeddings: [queryEmbedding] }, { embeddings }] = await Promise.all([
+    embedMany(embedder, [options.query], { inputType: 'query', signal: options.signal }),
+    embedMany(embedder, ordered.map((item) => item.hit.chunk.text), { inputType: 'document', signal: options.signal }),
+  ]);
+  const picked = selectMmr({
+    queryEmbedding: queryEmbedding!,
+    candidates: ordered.map((_, index) => ({ chunkId: String(index), embedding: embeddings[index]! })),
+    topK: options.topK,
+    lambda: options.lambda,
+  });
+  return picked.map((hit) => ordered[Number(hit.chunkId)]!);
 }
 
 const DENSE_MISSING =
@@ -77,7 +106,7 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
   const topK = options.topK ?? 8;
   const candidates = options.rerank?.candidates ?? DEFAULT_RERANK_CANDIDATES;
   // The reranker can only promote what retrieval returned, so retrieval fetches the whole candidate list.
-  const fetchK = reranker ? Math.max(topK, candidates) : topK;
+  const fetchK = reranker || options.diversity ? Math.max(topK, candidates) : topK;
   const requested = options.mode ?? 'hybrid';
   if (query.trim() === '') throw new TrellisError('API_BODY_INVALID', 'the search query is empty');
   const scope: StoreScope = { tenantId: kb.tenantId, kbId: kb.id };
@@ -116,9 +145,13 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
     const chunk = stored.get(hit.chunkId);
     return chunk ? [{ hit, chunk }] : [];
   });
-  const ordered = reranker
+  let ordered = reranker
     ? await rerankHits({ query, hits: found, textOf: ({ chunk }) => chunk.text, reranker, candidates, signal })
     : found.map((hit) => ({ hit, rerank: undefined }));
+  if (options.diversity) {
+    if (dense) ordered = await diversify(ordered, { query, topK, lambda: options.diversity.lambda, dense, signal });
+    else notice = notice ?? `diversity needs the embedder; ${DENSE_MISSING}`;
+  }
 
   return {
     mode,

@@ -11,7 +11,14 @@ import { createRerankerHandle, type RerankerHandle } from '../core/models/select
 import { createKnowledgeService, type KnowledgeService } from '../rag/knowledge-service.js';
 import { createFts5KeywordStore } from '../rag/stores/keyword/fts5-keyword-store.js';
 import type { KeywordStore } from '../rag/stores/types.js';
+import { createBuiltinTools } from '../tools/builtin-tools.js';
+import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
+import { builtinAgents } from '../agents/builtin-agents.js';
+import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
+import { createToolJournal } from '../graphs/tool-journal.js';
 import { runtimeMigrations } from './migrations.js';
+import { createRunService, type RunService } from './runs.js';
+import { Threads } from './threads.js';
 import type { ReadinessCheck } from './readiness.js';
 import { createVectorStoreProvider, type VectorStoreProvider } from './vector-store-provider.js';
 
@@ -47,6 +54,10 @@ export interface Runtime {
   readonly models: RuntimeModels;
   readonly knowledge: KnowledgeService;
   readonly stores: { readonly keyword: KeywordStore; readonly vector: VectorStoreProvider };
+  readonly tools: ToolRegistry;
+  readonly agents: AgentRegistry;
+  readonly threads: Threads;
+  readonly runs: RunService;
   readonly generateId: () => string;
   readonly now: () => Date;
   readonly started: boolean;
@@ -91,11 +102,11 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
   try {
     chat = await selectChatModel(config);
   } catch (error) {
-    await checkpointer.close();
-    db.close();
+    await unwind(cleanups);
     throw error;
   }
-  if (chat.mode === 'retrieval-only') logger.warn(chat.notice);
+  // Info, not a warning: it is the normal state of a fresh install, and `trellis serve` shows it in its banner.
+  if (chat.mode === 'retrieval-only') logger.info(chat.notice);
   else logger.info({ provider: chat.provider, model: chat.modelId }, 'chat model selected');
   const embedder = createEmbedderHandle(config, logger);
   cleanups.push({ name: 'embedder', run: () => embedder.dispose() });
@@ -127,6 +138,39 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     now,
   });
 
+  let tools: ToolRegistry;
+  let agents: AgentRegistry;
+  try {
+    tools = await createToolRegistry({
+      builtins: createBuiltinTools({ httpFetch: config.tools.httpFetch }),
+      directories: config.tools.dir ? [path.resolve(config.tools.dir)] : [],
+      logger,
+    });
+    agents = await createAgentRegistry({
+      builtins: builtinAgents,
+      directories: config.agents.dir ? [path.resolve(config.agents.dir)] : [],
+      logger,
+      toolNames: new Set(tools.list().map((tool) => tool.name)),
+    });
+  } catch (error) {
+    await unwind(cleanups);
+    throw error;
+  }
+  const threads = new Threads(db, generateId, now);
+  const runs = createRunService({
+    chat,
+    knowledge,
+    tools,
+    agents,
+    threads,
+    journal: createToolJournal({ db, now }),
+    checkpointer: checkpointer.saver,
+    toolLimits: { timeoutMs: config.tools.timeoutMs, maxOutputBytes: config.tools.maxOutputBytes },
+    maxModelTurns: config.agents.maxTurns,
+    logger,
+    generateId,
+  });
+
   let started = false;
   let stopping: Promise<void> | undefined;
 
@@ -139,6 +183,10 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     models: { chat, embedder, reranker },
     knowledge,
     stores: { keyword: keywordStore, vector: vectorStores },
+    tools,
+    agents,
+    threads,
+    runs,
     generateId,
     now,
     get started() {
@@ -167,6 +215,11 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
       return [databaseCheck(db), { name: 'checkpoints', ...(await checkpointer.check()) }, chatCheck(chat), embedderCheck(embedder), rerankerCheck(reranker), vectorStores.check()];
     },
   };
+}
+
+/** Undoes a start that failed halfway: whatever was built so far is closed, newest first. */
+async function unwind(cleanups: readonly { run: () => Promise<void> | void }[]): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) await Promise.resolve(cleanup.run()).catch(() => undefined);
 }
 
 function ensureInstanceId(db: SqliteDatabase, generateId: () => string, now: () => Date): string {

@@ -1,7 +1,15 @@
 import type { Migration } from '../core/db.js';
 import { coreMigrations } from '../core/migrations.js';
 import { knowledgeMigrations } from '../rag/knowledge/migrations.js';
+import { graphsMigrations } from '../graphs/migrations.js';
 import { ragKeywordMigrations } from '../rag/migrations.js';
+import { threadMigrations } from './threads.js';
 
-/** Every layer's migrations, in the order they must run (ids ascend across layers: 0001 core, 0100+ rag). */
-export const runtimeMigrations: readonly Migration[] = [...coreMigrations, ...knowledgeMigrations, ...ragKeywordMigrations];
+/** Every layer's migrations, in the order they must run (ids ascend across layers: 0001 core, 0100+ rag, 0300 graphs, 0400 runtime). */
+export const runtimeMigrations: readonly Migration[] = [
+  ...coreMigrations,
+  ...knowledgeMigrations,
+  ...ragKeywordMigrations,
+  ...graphsMigrations,
+  ...threadMigrations,
+];

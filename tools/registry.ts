@@ -1,17 +1,10 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { TrellisError, type TrellisErrorCode } from '../core/errors.js';
+import { discoverDefinitions, type DefinitionProblem } from '../core/discover-definitions.js';
+import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { isToolDefinition, type AnyToolDefinition } from './define-tool.js';
 
 /** A tool file that was skipped at start-up, for `trellis doctor` to show. */
-export interface ToolProblem {
-  /** The file (or folder) concerned. */
-  readonly file: string;
-  readonly code: Extract<TrellisErrorCode, 'TOOL_LOAD_FAILED' | 'TOOL_DEFINITION_INVALID'>;
-  readonly message: string;
-}
+export type ToolProblem = DefinitionProblem<'tool'>;
 
 export interface ToolRegistry {
   /** The tool of that name; throws TOOL_NOT_FOUND listing the names that exist. */
@@ -31,7 +24,6 @@ export interface CreateToolRegistryOptions {
   readonly logger: Logger;
 }
 
-const TOOL_FILE = /\.(ts|js|mjs)$/;
 const BUILTIN = 'built-in';
 
 /**
@@ -47,7 +39,6 @@ const BUILTIN = 'built-in';
 export async function createToolRegistry(options: CreateToolRegistryOptions): Promise<ToolRegistry> {
   const { logger } = options;
   const tools = new Map<string, { definition: AnyToolDefinition; origin: string }>();
-  const problems: ToolProblem[] = [];
 
   const add = (definition: AnyToolDefinition, origin: string) => {
     const existing = tools.get(definition.name);
@@ -58,19 +49,15 @@ export async function createToolRegistry(options: CreateToolRegistryOptions): Pr
     }
     tools.set(definition.name, { definition, origin });
   };
-  const skip = (problem: ToolProblem, cause?: unknown) => {
-    problems.push(problem);
-    logger.warn({ file: problem.file, code: problem.code, err: cause }, `tool file skipped: ${problem.message}`);
-  };
 
   for (const definition of options.builtins ?? []) add(definition, BUILTIN);
-  for (const directory of options.directories ?? []) {
-    for (const file of await toolFiles(directory, skip)) {
-      const loaded = await loadToolFile(file);
-      if ('definition' in loaded) add(loaded.definition, file);
-      else skip(loaded.problem, loaded.cause);
-    }
-  }
+  const { definitions, problems } = await discoverDefinitions({
+    directories: options.directories ?? [],
+    isDefinition: isToolDefinition,
+    kind: 'tool',
+    logger,
+  });
+  for (const { definition, origin } of definitions) add(definition, origin);
   logger.debug({ tools: [...tools.keys()], problems: problems.length }, 'tools registered');
 
   const sorted = [...tools.values()].map(({ definition }) => definition).sort((a, b) => a.name.localeCompare(b.name));
@@ -87,35 +74,4 @@ export async function createToolRegistry(options: CreateToolRegistryOptions): Pr
       });
     },
   };
-}
-
-async function toolFiles(directory: string, skip: (problem: ToolProblem, cause?: unknown) => void): Promise<string[]> {
-  const folder = path.resolve(directory);
-  try {
-    const entries = await readdir(folder, { withFileTypes: true });
-    return entries
-      .filter((entry) => entry.isFile() && TOOL_FILE.test(entry.name) && !entry.name.endsWith('.d.ts'))
-      .map((entry) => path.join(folder, entry.name))
-      .sort();
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    skip({ file: folder, code: 'TOOL_LOAD_FAILED', message: `tool folder ${folder} cannot be read: ${reason}` }, error);
-    return [];
-  }
-}
-
-type LoadedToolFile = { definition: AnyToolDefinition } | { problem: ToolProblem; cause?: unknown };
-
-async function loadToolFile(file: string): Promise<LoadedToolFile> {
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const code = TrellisError.isInstance(error, 'TOOL_DEFINITION_INVALID') ? 'TOOL_DEFINITION_INVALID' : 'TOOL_LOAD_FAILED';
-    return { problem: { file, code, message: `${path.basename(file)} failed to load: ${reason}` }, cause: error };
-  }
-  if (isToolDefinition(module.default)) return { definition: module.default };
-  const message = `${path.basename(file)} does not default-export a tool; write \`export default defineTool({ ... })\``;
-  return { problem: { file, code: 'TOOL_DEFINITION_INVALID', message } };
 }

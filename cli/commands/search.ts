@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { withRuntime } from '../with-runtime.js';
 
 interface SearchFlags {
@@ -6,6 +6,8 @@ interface SearchFlags {
   tenant: string;
   mode: 'dense' | 'keyword' | 'hybrid';
   k?: number;
+  filter?: string[];
+  diversity?: number;
   json?: boolean;
 }
 
@@ -18,10 +20,22 @@ export function createSearchCommand(): Command {
     .option('--tenant <id>', 'tenant that owns the knowledge base', 'default')
     .addOption(new Option('--mode <mode>', 'retrieval mode').choices(['dense', 'keyword', 'hybrid']).default('hybrid'))
     .option('-k <count>', 'how many passages', (value) => Number.parseInt(value, 10))
+    .option('--filter <key=value...>', 'only passages whose document metadata has these values (e.g. source=guide.md)')
+    .option('--diversity <lambda>', 'MMR: 1 keeps the ranking, lower values favour varied passages', Number.parseFloat)
     .option('--json', 'print the result as JSON')
     .action(async (query: string, flags: SearchFlags) => {
+      const filter = flags.filter ? parseFilter(flags.filter) : undefined;
       const result = await withRuntime((runtime, signal) =>
-        runtime.knowledge.search({ tenantId: flags.tenant, kb: flags.kb, query, mode: flags.mode, topK: flags.k, signal }),
+        runtime.knowledge.search({
+          tenantId: flags.tenant,
+          kb: flags.kb,
+          query,
+          mode: flags.mode,
+          topK: flags.k,
+          filter,
+          diversity: flags.diversity,
+          signal,
+        }),
       );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -38,4 +52,15 @@ export function createSearchCommand(): Command {
       });
       if (result.hits.length === 0) process.stdout.write('no passages found\n');
     });
+}
+
+/** `key=value` pairs; a key given twice matches either value. */
+function parseFilter(pairs: readonly string[]): Record<string, string[]> {
+  const filter: Record<string, string[]> = {};
+  for (const pair of pairs) {
+    const separator = pair.indexOf('=');
+    if (separator <= 0) throw new InvalidArgumentError(`filter ${pair} is not key=value`);
+    (filter[pair.slice(0, separator)] ??= []).push(pair.slice(separator + 1));
+  }
+  return filter;
 }

@@ -19,18 +19,18 @@ const ScriptedToolCallSchema = z.strictObject({
   id: z.string().min(1).optional(),
 });
 
+/**
+ * `match` (a regular expression) makes a turn answer whenever the last message matches it, out of order; turns
+ * without it play in order. Scripts for processes that restart mid-conversation (a resumed thread starts a new
+ * model) rely on it, since a position in the script does not survive the restart.
+ */
+const common = { delayMs: z.number().int().min(0).optional(), match: z.string().min(1).optional() };
+
 /** One model turn: text, tool calls (optionally with text), or a failure; each may be delayed. */
 export const ScriptedTurnSchema = z.union([
-  z.strictObject({ text: z.string(), delayMs: z.number().int().min(0).optional() }),
-  z.strictObject({
-    toolCalls: z.array(ScriptedToolCallSchema).min(1),
-    text: z.string().optional(),
-    delayMs: z.number().int().min(0).optional(),
-  }),
-  z.strictObject({
-    error: z.strictObject({ code: z.string().optional(), message: z.string().min(1) }),
-    delayMs: z.number().int().min(0).optional(),
-  }),
+  z.strictObject({ text: z.string(), ...common }),
+  z.strictObject({ toolCalls: z.array(ScriptedToolCallSchema).min(1), text: z.string().optional(), ...common }),
+  z.strictObject({ error: z.strictObject({ code: z.string().optional(), message: z.string().min(1) }), ...common }),
 ]);
 export type ScriptedTurn = z.input<typeof ScriptedTurnSchema>;
 
@@ -162,13 +162,17 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
   }
 
   private nextTurn(call: ScriptedCall, index: number): ScriptedTurn {
-    if (this.cursor >= this.turns.length) {
-      if (!this.loop || this.turns.length === 0) {
-        throw new TrellisError('MODEL_SCRIPT_EXHAUSTED', `scripted model has ${this.turns.length} turns; call ${index + 1} has none`);
+    const lastText = call.messages.at(-1)?.text ?? '';
+    const matched = this.turns.find((entry) => typeof entry !== 'function' && entry.match && new RegExp(entry.match).test(lastText));
+    if (matched) return matched as ScriptedTurn;
+    const sequence = this.turns.filter((entry) => typeof entry === 'function' || !entry.match);
+    if (this.cursor >= sequence.length) {
+      if (!this.loop || sequence.length === 0) {
+        throw new TrellisError('MODEL_SCRIPT_EXHAUSTED', `scripted model has ${sequence.length} turns; call ${index + 1} has none`);
       }
       this.cursor = 0;
     }
-    const entry = this.turns[this.cursor]!;
+    const entry = sequence[this.cursor]!;
     this.cursor += 1;
     return typeof entry === 'function' ? entry({ ...call, index }) : entry;
   }

@@ -8,7 +8,8 @@ import type {
   MetadataFilter,
   StoreScope,
 } from '../types.js';
-import { toFts5Query, type Fts5QueryOptions } from './fts5-query.js';
+import { stemmer } from 'stemmer';
+import { queryTerms, toFts5Match, type Fts5QueryOptions } from './fts5-query.js';
 
 /** Options for {@link createFts5KeywordStore}. */
 export interface Fts5KeywordStoreOptions {
@@ -19,6 +20,10 @@ export interface Fts5KeywordStoreOptions {
 }
 
 type SqlValue = string | number;
+
+/** Queries with more terms than this may lose their most common ones (see pruneCommonTerms). */
+const PRUNE_ABOVE_TERMS = 16;
+const COMMON_TERM_SHARE = 0.25;
 
 // bm25() weights per FTS5 column, in declaration order: the scope token must not add to any score.
 const BM25 = 'bm25(rag_keyword_fts, 0.0, 1.0)';
@@ -87,6 +92,25 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
     }
   });
 
+  /**
+   * Long queries (a pasted paragraph) lose the terms that occur in more than a tenth of all chunks, keeping at least
+   * the rarest few: BM25 gives such terms little weight, yet scoring their long posting lists is what makes a long
+   * query slow on a large index. Short queries are left whole, since every word of them matters.
+   */
+  const vocabulary = db.prepare<[string], { term: string; doc: number }>(
+    'SELECT term, doc FROM rag_keyword_vocab WHERE term IN (SELECT value FROM json_each(?))',
+  );
+  const totalRows = db.prepare<[], number>('SELECT count(*) FROM rag_keyword_chunks').pluck();
+  function pruneCommonTerms(terms: readonly string[]): readonly string[] {
+    if (terms.length <= PRUNE_ABOVE_TERMS) return terms;
+    const stems = terms.map((term) => stemmer(term));
+    const frequency = new Map(vocabulary.all(JSON.stringify(stems)).map((row) => [row.term, row.doc]));
+    const limit = COMMON_TERM_SHARE * (totalRows.get() ?? 0);
+    // A term whose stem is not in the vocabulary (the stemmers disagree, or it occurs nowhere) costs nothing: kept.
+    const ranked = terms.map((term, index) => ({ term, df: frequency.get(stems[index]!) ?? 0 })).sort((a, b) => a.df - b.df);
+    return ranked.filter((entry, rank) => rank < PRUNE_ABOVE_TERMS || entry.df <= limit).map((entry) => entry.term);
+  }
+
   const drop = db.transaction((scope: StoreScope) => {
     statements.dropText.run(scope.tenantId, scope.kbId);
     statements.dropRows.run(scope.tenantId, scope.kbId);
@@ -101,7 +125,7 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
       remove(scope, chunkIds);
     },
     async query(scope, request) {
-      const terms = toFts5Query(request.text, 'text', options.query);
+      const terms = toFts5Match(pruneCommonTerms(queryTerms(request.text, options.query)), 'text');
       if (terms === undefined || request.topK < 1) return [];
       const match = `scope : "${scopeToken(scope)}" AND ${terms}`;
       const filter = metadataFilterSql(request.filter);

@@ -29,7 +29,11 @@ export function queryTerms(text: string, options: Fts5QueryOptions = {}): string
  * `*`, `column:`, `-`); returns undefined when the text has no searchable term.
  */
 export function toFts5Query(text: string, column: string, options: Fts5QueryOptions = {}): string | undefined {
-  const terms = queryTerms(text, options);
+  return toFts5Match(queryTerms(text, options), column);
+}
+
+/** The MATCH expression for terms already produced by {@link queryTerms}; undefined when there are none. */
+export function toFts5Match(terms: readonly string[], column: string): string | undefined {
   if (terms.length === 0) return undefined;
   return `${column} : (${terms.map((term) => `"${term}"`).join(' OR ')})`;
 }

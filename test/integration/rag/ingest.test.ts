@@ -191,6 +191,26 @@ describe('ingestion into SQLite, FTS5 and a real Chroma sidecar', () => {
     }
   });
 
+  it('filters by document metadata and diversifies near-duplicates with MMR', async () => {
+    const folder = makeTempDir('trellis-dups-');
+    try {
+      const duplicate = 'Turbine blade cooling uses film cooling holes and internal channels to protect the blade.';
+      writeFileSync(path.join(folder.dir, 'a.txt'), duplicate);
+      writeFileSync(path.join(folder.dir, 'b.txt'), `${duplicate} `);
+      writeFileSync(path.join(folder.dir, 'c.txt'), 'Turbine noise comes from blade tips; cooling the exhaust changes it little.');
+      await runtime.knowledge.ingest({ tenantId: 'acme', kb: 'dups', root: folder.dir });
+      const query = 'turbine blade cooling film holes';
+      const plain = await runtime.knowledge.search({ tenantId: 'acme', kb: 'dups', query, mode: 'hybrid', topK: 2 });
+      expect(plain.hits.map((hit) => hit.citation.source).sort()).toEqual(['a.txt', 'b.txt']);
+      const varied = await runtime.knowledge.search({ tenantId: 'acme', kb: 'dups', query, mode: 'hybrid', topK: 2, diversity: 0.3 });
+      expect(varied.hits.map((hit) => hit.citation.source)).toContain('c.txt');
+      const filtered = await runtime.knowledge.search({ tenantId: 'acme', kb: 'dups', query, filter: { source: ['c.txt'] } });
+      expect(filtered.hits.map((hit) => hit.citation.source)).toEqual(['c.txt']);
+    } finally {
+      folder.remove();
+    }
+  });
+
   it('rebuilds both indexes from SQLite with reindex', async () => {
     const before = await storeCounts(runtime, 'docs');
     const result = await runtime.knowledge.reindex({ tenantId: 'acme', kb: 'docs' });

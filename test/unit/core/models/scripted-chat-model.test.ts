@@ -45,6 +45,15 @@ describe('ScriptedChatModel', () => {
     expect((await model.invoke('ping')).text).toBe('echo: ping');
   });
 
+  it('answers a matching last message out of order, and plays the other turns in order', async () => {
+    const model = createScriptedChatModel({
+      turns: [{ text: 'first' }, { match: 'rejected', text: 'Understood, I will not.' }, { text: 'second' }],
+    });
+    expect((await model.invoke('hello')).text).toBe('first');
+    expect((await model.invoke('the person rejected the call')).text).toBe('Understood, I will not.');
+    expect((await model.invoke('next')).text).toBe('second');
+  });
+
   it('fails with the scripted error code', async () => {
     const model = createScriptedChatModel({ turns: [{ error: { code: 'MODEL_CALL_FAILED', message: 'upstream 500' } }] });
     await expect(model.invoke('x')).rejects.toMatchObject({ code: 'MODEL_CALL_FAILED', message: 'upstream 500' });

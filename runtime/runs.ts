@@ -1,0 +1,184 @@
+import { HumanMessage } from '@langchain/core/messages';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
+import type { AgentDefinition } from '../agents/define-agent.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import { TrellisError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { RETRIEVAL_ONLY_NOTICE, type ChatModelSelection } from '../core/models/select-chat-model.js';
+import type { ChatModel } from '../core/models/types.js';
+import { buildPipelineGraph } from '../graphs/pipeline.js';
+import { buildRagGraph, tenantOf, type RagSearch } from '../graphs/rag.js';
+import { buildReactGraph, reactRecursionLimit } from '../graphs/react.js';
+import { buildResearchGraph } from '../graphs/research.js';
+import { streamRunEvents, type RunEvent, type StreamableGraph } from '../graphs/run-events.js';
+import { buildSupervisorGraph } from '../graphs/supervisor.js';
+import { parseApprovalResume, type ApprovalInterrupt } from '../graphs/approval.js';
+import type { ToolJournal } from '../graphs/tool-journal.js';
+import type { KnowledgeService } from '../rag/knowledge-service.js';
+import type { ToolLimits } from '../tools/execute-tool.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { Threads } from './threads.js';
+
+/** Graphs that are not agents; every other target names an agent. */
+export const GRAPH_TARGETS = ['rag', 'research', 'pipeline'] as const;
+
+export interface RunRequest {
+  readonly tenantId: string;
+  /** A graph (`rag`, `research`, `pipeline`) or an agent name; defaults to the thread's own target. */
+  readonly target?: string;
+  /** Continue this thread (it must belong to the tenant); a new thread is created when absent. */
+  readonly threadId?: string;
+  /** The user's message; absent when resuming. */
+  readonly message?: string;
+  /** The knowledge base the run searches (`rag` and `research` need one; agents use it as their default). */
+  readonly kb?: string;
+  /** The answer to an `approval-request`, e.g. `{ action: 'approve' }`. */
+  readonly resume?: unknown;
+  readonly signal?: AbortSignal;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface RunService {
+  /** Starts or resumes a run and streams its events; the first event names the thread. */
+  stream(request: RunRequest): AsyncGenerator<RunEvent>;
+  /** The names a run can target: the graphs and every agent. */
+  targets(): readonly string[];
+}
+
+export interface RunServiceOptions {
+  readonly chat: ChatModelSelection;
+  readonly knowledge: KnowledgeService;
+  readonly tools: ToolRegistry;
+  readonly agents: AgentRegistry;
+  readonly threads: Threads;
+  readonly journal: ToolJournal;
+  readonly checkpointer: BaseCheckpointSaver;
+  readonly toolLimits: ToolLimits;
+  readonly maxModelTurns: number;
+  readonly logger: Logger;
+  readonly generateId: () => string;
+}
+
+/**
+ * Runs graphs and agents on threads. Graphs are compiled once per target with the runtime's checkpointer; each run
+ * carries its tenant in `configurable`, where every node and tool reads it, and its thread is checked to belong to
+ * that tenant first.
+ */
+export function createRunService(options: RunServiceOptions): RunService {
+  const { knowledge, tools, agents, threads, logger } = options;
+  const compiled = new Map<string, StreamableGraph>();
+  const search: RagSearch = (request) => knowledge.search(request);
+  const model = options.chat.mode === 'model' ? options.chat.model : undefined;
+
+  function requireModel(target: string): ChatModel {
+    if (model) return model;
+    throw new TrellisError('MODEL_NOT_CONFIGURED', `${target} needs a chat model; Trellis is in retrieval-only mode`, {
+      hint: 'Use the rag or research graph (they answer with cited passages), or configure a chat model: ' + RETRIEVAL_ONLY_NOTICE,
+    });
+  }
+
+  const toolContext = (config: RunnableConfig) => ({
+    tenantId: tenantOf(config),
+    runId: typeof config.runId === 'string' ? config.runId : undefined,
+    threadId: config.configurable?.thread_id as string | undefined,
+    logger,
+    knowledge,
+    defaultKb: config.configurable?.kb as string | undefined,
+  });
+
+  function reactGraph(agent: AgentDefinition) {
+    return buildReactGraph({
+      agent,
+      model: requireModel(agent.name),
+      tools: agent.tools.map((name) => tools.get(name)),
+      toolContext,
+      limits: options.toolLimits,
+      journal: options.journal,
+      maxModelTurns: options.maxModelTurns,
+    });
+  }
+
+  function build(target: string): StreamableGraph {
+    const checkpointer = options.checkpointer;
+    switch (target) {
+      case 'rag':
+        return buildRagGraph({ search, model, notice: RETRIEVAL_ONLY_NOTICE }).compile({ checkpointer });
+      case 'research':
+        return buildResearchGraph({ search, model, notice: RETRIEVAL_ONLY_NOTICE }).compile({ checkpointer });
+      case 'pipeline':
+        return buildPipelineGraph({ model: requireModel(target) }).compile({ checkpointer });
+    }
+    if (!agents.has(target)) {
+      throw new TrellisError('RUN_TARGET_UNKNOWN', `no graph or agent named ${target}; available: ${targets().join(', ')}`);
+    }
+    const agent = agents.get(target);
+    if (!agent.handoffs?.length) return reactGraph(agent).compile({ checkpointer });
+    // Members are compiled without a checkpointer of their own: they run inside the supervisor's thread.
+    const members = agent.handoffs.map((name) => {
+      const member = agents.get(name);
+      return { name: member.name, description: member.description, graph: reactGraph(member).compile() };
+    });
+    return buildSupervisorGraph({
+      supervisor: { name: agent.name, instructions: agent.instructions, model: requireModel(target) },
+      members,
+    }).compile({ checkpointer });
+  }
+
+  async function validateResume(graph: StreamableGraph, threadId: string, resume: unknown): Promise<void> {
+    const state = (await graph.getState({ configurable: { thread_id: threadId } } as never)) as {
+      tasks?: { interrupts?: { value?: unknown }[] }[];
+    };
+    const pending = (state.tasks ?? []).flatMap((task) => task.interrupts ?? []).map((interrupt) => interrupt.value as ApprovalInterrupt);
+    const approval = pending.find((value) => value?.type === 'approval-request');
+    if (!approval) {
+      if (pending.length > 0) return;
+      throw new TrellisError('RUN_RESUME_INVALID', `thread ${threadId} is not waiting for an approval`);
+    }
+    parseApprovalResume(resume, approval.requests);
+  }
+
+  function targets(): readonly string[] {
+    return [...GRAPH_TARGETS, ...agents.list().map((agent) => agent.name)];
+  }
+
+  return {
+    targets,
+    async *stream(request) {
+      const existing = request.threadId ? threads.get(request.tenantId, request.threadId) : undefined;
+      const target = request.target ?? existing?.target ?? 'rag';
+      let graph = compiled.get(target);
+      if (!graph) {
+        graph = build(target);
+        compiled.set(target, graph);
+      }
+      const kb = request.kb ?? (existing?.metadata.kb as string | undefined);
+      if ((target === 'rag' || target === 'research') && !kb) {
+        throw new TrellisError('API_BODY_INVALID', `the ${target} graph needs a knowledge base (kb)`);
+      }
+      if (request.resume === undefined && !request.message) {
+        throw new TrellisError('API_BODY_INVALID', 'a run needs a message, or a resume value answering an approval request');
+      }
+      const thread = existing ?? threads.create(request.tenantId, target, { ...request.metadata, ...(kb ? { kb } : {}) });
+      // A bad resume value is refused here, before it reaches the graph: a node re-run on resume replays every
+      // value it was given, so one stored bad value would keep the thread asking.
+      if (request.resume !== undefined) await validateResume(graph, thread.id, request.resume);
+      threads.touch(thread);
+      const input =
+        request.resume !== undefined
+          ? new Command({ resume: request.resume })
+          : { messages: [new HumanMessage(request.message!)], ...(GRAPH_TARGETS.includes(target as never) && kb ? { kb } : {}) };
+      yield* streamRunEvents({
+        graph,
+        input,
+        runId: options.generateId(),
+        threadId: thread.id,
+        config: {
+          signal: request.signal,
+          recursionLimit: Math.max(reactRecursionLimit(options.maxModelTurns) * 2, 50),
+          configurable: { tenantId: request.tenantId, kb },
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, startCommand } from '../helpers/cli-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+// Each step starts a whole CLI process (a few seconds on a busy 2-core machine), so tests get a generous budget.
+describe('trellis ask / agents from the command line', { timeout: 120_000 }, () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeAll(() => {
+    temp = makeTempDir('trellis-ask-');
+    // Position-independent turns (`match`): each CLI process starts a new scripted model mid-conversation.
+    writeFileSync(
+      path.join(temp.dir, 'script.json'),
+      JSON.stringify([
+        { match: 'what is 6\\*7', toolCalls: [{ name: 'calculator', args: { expression: '6*7' } }] },
+        { match: '"result":42', text: 'The answer is 42.' },
+        { match: 'fetch the status page', toolCalls: [{ name: 'http_fetch', args: { url: 'http://example.com/status' } }] },
+        { match: 'reject', text: 'Understood, I will not fetch it.' },
+      ]),
+    );
+    mkdirSync(path.join(temp.dir, 'docs'));
+    writeFileSync(path.join(temp.dir, 'docs', 'leave.md'), '# Leave\n\nEmployees get 25 days of paid leave per year.\n');
+  });
+  afterAll(() => temp.remove());
+
+  const env = (extra: Record<string, string> = {}) =>
+    cleanEnv({
+      TRELLIS_DATA_DIR: path.join(temp.dir, 'data'),
+      TRELLIS_CACHE_DIR: path.join(temp.dir, 'cache'),
+      TRELLIS_STORES__VECTOR__PROVIDER: 'none',
+      TRELLIS_MODELS__RERANKER__PROVIDER: 'none',
+      TRELLIS_CHAT_PROVIDER: 'scripted',
+      TRELLIS_MODELS__CHAT__SCRIPT_PATH: path.join(temp.dir, 'script.json'),
+      ...extra,
+    });
+  const run = async (args: string[], extra: Record<string, string> = {}) => {
+    const command = startCommand('node', ['bin/trellis.js', ...args], env(extra));
+    const { code } = await command.exited;
+    return { code, output: command.output() };
+  };
+
+  it('streams an agent answer and shows its tool calls', async () => {
+    const result = await run(['ask', 'what is 6*7?', '--agent', 'assistant']);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('→ calculator {"expression":"6*7"}');
+    expect(result.output).toMatch(/← calculator: .*42/);
+    expect(result.output).toContain('The answer is 42.');
+    expect(result.output).toMatch(/thread: [0-9a-f-]{36}/);
+  });
+
+  it('pauses for approval, exits 3, and continues the thread when the person rejects', async () => {
+    const first = await run(['ask', 'please fetch the status page', '--agent', 'assistant']);
+    expect(first.code).toBe(3);
+    expect(first.output).toContain('approval needed: http_fetch {"url":"http://example.com/status"}');
+    const threadId = first.output.match(/thread: ([0-9a-f-]{36})/)![1]!;
+    const second = await run(['ask', '--thread', threadId, '--reject', 'not allowed today']);
+    expect(second.code).toBe(0);
+    expect(second.output).toMatch(/← http_fetch \(error\): .*not allowed today/);
+    expect(second.output).toContain('Understood, I will not fetch it.');
+  });
+
+  it('refuses another tenant\'s thread as if it did not exist', async () => {
+    const first = await run(['ask', 'what is 6*7?', '--agent', 'assistant']);
+    const threadId = first.output.match(/thread: ([0-9a-f-]{36})/)![1]!;
+    const other = await run(['ask', 'hello', '--thread', threadId, '--tenant', 'globex']);
+    expect(other.code).toBe(1);
+    expect(other.output).toContain(`error THREAD_NOT_FOUND: thread ${threadId} not found`);
+  });
+
+  it('answers from a knowledge base with citations in retrieval-only mode', async () => {
+    const noModel = { TRELLIS_CHAT_PROVIDER: 'none' };
+    expect((await run(['ingest', path.join(temp.dir, 'docs'), '--kb', 'hr'], noModel)).code).toBe(0);
+    const result = await run(['ask', 'how many days of paid leave', '--kb', 'hr'], noModel);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('answers with the cited passages only');
+    expect(result.output).toContain('[1] leave.md');
+    const agent = await run(['ask', 'hello', '--agent', 'assistant'], noModel);
+    expect(agent.code).toBe(1);
+    expect(agent.output).toContain('error MODEL_NOT_CONFIGURED');
+  });
+
+  it('lists the agents and the tools', async () => {
+    const agents = await run(['agents', 'list']);
+    expect(agents.code).toBe(0);
+    expect(agents.output).toMatch(/^assistant\t/m);
+    expect(agents.output).toMatch(/^researcher\t/m);
+    expect(agents.output).toMatch(/^supervisor\t.*hands off to: assistant, researcher/m);
+    const tools = await run(['tools', 'list']);
+    expect(tools.output).toMatch(/^http_fetch\t.*\(approval: always\)$/m);
+  });
+});
