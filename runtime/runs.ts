@@ -1,19 +1,15 @@
 import { HumanMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { AgentDefinition } from '../agents/define-agent.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { RETRIEVAL_ONLY_NOTICE, type ChatModelSelection } from '../core/models/select-chat-model.js';
 import type { ChatModel } from '../core/models/types.js';
-import { buildPipelineGraph } from '../graphs/pipeline.js';
-import { buildRagGraph, tenantOf, type RagSearch } from '../graphs/rag.js';
-import { buildReactGraph, reactRecursionLimit } from '../graphs/react.js';
-import { buildResearchGraph } from '../graphs/research.js';
+import type { RagSearch } from '../graphs/rag.js';
 import { streamRunEvents, type RunEvent, type StreamableGraph } from '../graphs/run-events.js';
-import { buildSupervisorGraph } from '../graphs/supervisor.js';
-import { parseApprovalResume, type ApprovalInterrupt } from '../graphs/approval.js';
+import type { ApprovalInterrupt } from '../graphs/approval.js';
 import type { ToolJournal } from '../graphs/tool-journal.js';
 import type { KnowledgeService } from '../rag/knowledge-service.js';
 import type { ToolLimits } from '../tools/execute-tool.js';
@@ -78,8 +74,20 @@ export function createRunService(options: RunServiceOptions): RunService {
     });
   }
 
-  const toolContext = (config: RunnableConfig) => ({
-    tenantId: tenantOf(config),
+  // Graph modules (and LangGraph with them) load with the first run, so a server that only serves search starts fast.
+  const graphs = () =>
+    Promise.all([
+      import('../graphs/rag.js'),
+      import('../graphs/research.js'),
+      import('../graphs/pipeline.js'),
+      import('../graphs/react.js'),
+      import('../graphs/supervisor.js'),
+      import('../graphs/approval.js'),
+    ]).then(([rag, research, pipeline, react, supervisor, approval]) => ({ rag, research, pipeline, react, supervisor, approval }));
+  type GraphModules = Awaited<ReturnType<typeof graphs>>;
+
+  const toolContext = (modules: GraphModules) => (config: RunnableConfig) => ({
+    tenantId: modules.rag.tenantOf(config),
     runId: typeof config.runId === 'string' ? config.runId : undefined,
     threadId: config.configurable?.thread_id as string | undefined,
     logger,
@@ -87,39 +95,40 @@ export function createRunService(options: RunServiceOptions): RunService {
     defaultKb: config.configurable?.kb as string | undefined,
   });
 
-  function reactGraph(agent: AgentDefinition) {
-    return buildReactGraph({
+  function reactGraph(modules: GraphModules, agent: AgentDefinition) {
+    return modules.react.buildReactGraph({
       agent,
       model: requireModel(agent.name),
       tools: agent.tools.map((name) => tools.get(name)),
-      toolContext,
+      toolContext: toolContext(modules),
       limits: options.toolLimits,
       journal: options.journal,
       maxModelTurns: options.maxModelTurns,
     });
   }
 
-  function build(target: string): StreamableGraph {
+  async function build(target: string): Promise<StreamableGraph> {
     const checkpointer = options.checkpointer;
+    const modules = await graphs();
     switch (target) {
       case 'rag':
-        return buildRagGraph({ search, model, notice: RETRIEVAL_ONLY_NOTICE }).compile({ checkpointer });
+        return modules.rag.buildRagGraph({ search, model, notice: RETRIEVAL_ONLY_NOTICE }).compile({ checkpointer });
       case 'research':
-        return buildResearchGraph({ search, model, notice: RETRIEVAL_ONLY_NOTICE }).compile({ checkpointer });
+        return modules.research.buildResearchGraph({ search, model, notice: RETRIEVAL_ONLY_NOTICE }).compile({ checkpointer });
       case 'pipeline':
-        return buildPipelineGraph({ model: requireModel(target) }).compile({ checkpointer });
+        return modules.pipeline.buildPipelineGraph({ model: requireModel(target) }).compile({ checkpointer });
     }
     if (!agents.has(target)) {
       throw new TrellisError('RUN_TARGET_UNKNOWN', `no graph or agent named ${target}; available: ${targets().join(', ')}`);
     }
     const agent = agents.get(target);
-    if (!agent.handoffs?.length) return reactGraph(agent).compile({ checkpointer });
+    if (!agent.handoffs?.length) return reactGraph(modules, agent).compile({ checkpointer });
     // Members are compiled without a checkpointer of their own: they run inside the supervisor's thread.
     const members = agent.handoffs.map((name) => {
       const member = agents.get(name);
-      return { name: member.name, description: member.description, graph: reactGraph(member).compile() };
+      return { name: member.name, description: member.description, graph: reactGraph(modules, member).compile() };
     });
-    return buildSupervisorGraph({
+    return modules.supervisor.buildSupervisorGraph({
       supervisor: { name: agent.name, instructions: agent.instructions, model: requireModel(target) },
       members,
     }).compile({ checkpointer });
@@ -135,7 +144,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       if (pending.length > 0) return;
       throw new TrellisError('RUN_RESUME_INVALID', `thread ${threadId} is not waiting for an approval`);
     }
-    parseApprovalResume(resume, approval.requests);
+    (await graphs()).approval.parseApprovalResume(resume, approval.requests);
   }
 
   function targets(): readonly string[] {
@@ -149,7 +158,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       const target = request.target ?? existing?.target ?? 'rag';
       let graph = compiled.get(target);
       if (!graph) {
-        graph = build(target);
+        graph = await build(target);
         compiled.set(target, graph);
       }
       const kb = request.kb ?? (existing?.metadata.kb as string | undefined);
@@ -164,6 +173,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       // value it was given, so one stored bad value would keep the thread asking.
       if (request.resume !== undefined) await validateResume(graph, thread.id, request.resume);
       threads.touch(thread);
+      const { Command } = await import('@langchain/langgraph');
       const input =
         request.resume !== undefined
           ? new Command({ resume: request.resume })
@@ -175,7 +185,8 @@ export function createRunService(options: RunServiceOptions): RunService {
         threadId: thread.id,
         config: {
           signal: request.signal,
-          recursionLimit: Math.max(reactRecursionLimit(options.maxModelTurns) * 2, 50),
+          // Room for a supervisor's handoffs, each running a member's full react loop (3 steps a model turn).
+          recursionLimit: Math.max((options.maxModelTurns * 3 + 2) * 2, 50),
           configurable: { tenantId: request.tenantId, kb },
         },
       });

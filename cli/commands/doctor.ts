@@ -7,6 +7,7 @@ import { resolveAsset } from '../../core/assets/resolve.js';
 import { loadConfig, type TrellisConfig } from '../../core/config.js';
 import { openDatabase } from '../../core/db.js';
 import { TrellisError } from '../../core/errors.js';
+import { silentLogger } from '../../core/logger.js';
 import { runtimeMigrations } from '../../runtime/migrations.js';
 
 /** The outcome of one check, printed as one line with a fix when it is not ok. */
@@ -49,6 +50,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<r
   checks.push(dataDirCheck(config), databaseCheck(config));
   checks.push(...(await nativeModuleChecks()));
   checks.push(...(await modelChecks(config)));
+  checks.push(...(await definitionChecks(config)));
   checks.push(await portCheck(config.server.host, config.server.port));
   return checks;
 }
@@ -140,6 +142,35 @@ async function modelChecks(config: TrellisConfig): Promise<DoctorCheck[]> {
       }
     }),
   );
+}
+
+/** The user's tool and agent folders: every file that failed to load, with why. */
+async function definitionChecks(config: TrellisConfig): Promise<DoctorCheck[]> {
+  const { createBuiltinTools } = await import('../../tools/builtin-tools.js');
+  const { createToolRegistry } = await import('../../tools/registry.js');
+  const { createAgentRegistry } = await import('../../agents/registry.js');
+  const { builtinAgents } = await import('../../agents/builtin-agents.js');
+  try {
+    const tools = await createToolRegistry({
+      builtins: createBuiltinTools({ httpFetch: config.tools.httpFetch }),
+      directories: config.tools.dir ? [path.resolve(config.tools.dir)] : [],
+      logger: silentLogger,
+    });
+    const agents = await createAgentRegistry({
+      builtins: builtinAgents,
+      directories: config.agents.dir ? [path.resolve(config.agents.dir)] : [],
+      logger: silentLogger,
+      toolNames: new Set(tools.list().map((tool) => tool.name)),
+    });
+    const problems = [...tools.problems, ...agents.problems];
+    if (problems.length === 0) {
+      return [{ name: 'tools and agents', state: 'ok', detail: `${tools.list().length} tools, ${agents.list().length} agents` }];
+    }
+    return problems.map((problem) => ({ name: `file ${problem.file}`, state: 'warn', detail: `${problem.code}: ${problem.message}`, fix: 'Fix or remove the file; the others load.' }));
+  } catch (error) {
+    const failure = TrellisError.isInstance(error) ? error : new TrellisError('INTERNAL', String(error));
+    return [{ name: 'tools and agents', state: 'fail', detail: `${failure.code}: ${failure.message}`, fix: failure.hint }];
+  }
 }
 
 async function portCheck(host: string, port: number): Promise<DoctorCheck> {

@@ -1,10 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TrellisError } from '../../core/errors.js';
-import { loadDocx } from './docx.js';
-import { loadHtml } from './html.js';
 import { loadMarkdown } from './markdown.js';
-import { loadPdf } from './pdf.js';
 import { loadRecords, type RecordFieldOptions } from './records.js';
 import { loadText } from './text.js';
 import type { LoadedDocument, LoaderInput } from './types.js';
@@ -77,12 +74,13 @@ export async function loadFile(filePath: string, options: LoadFileOptions = {}):
         return [loadMarkdown(input)];
       case 'text':
         return [loadText(input)];
+      // pdf.js, mammoth and linkedom take a few hundred milliseconds to import: loaded with the first such file.
       case 'html':
-        return [loadHtml(input)];
+        return [(await import('./html.js')).loadHtml(input)];
       case 'pdf':
-        return [await loadPdf(input)];
+        return [await (await import('./pdf.js')).loadPdf(input)];
       case 'docx':
-        return [await loadDocx(input)];
+        return [await (await import('./docx.js')).loadDocx(input)];
       case 'jsonl':
       case 'csv':
         return loadRecords(input, kind, options.records);

@@ -16,7 +16,7 @@ describe('trellis CLI', () => {
     const { code } = await doctor.exited;
     const output = doctor.output();
     expect(code).toBe(0);
-    for (const line of ['✔ node:', '✔ configuration: valid', '✔ data dir:', '✔ database:', '✔ native module better-sqlite3', '✔ native module onnxruntime-node', '✔ native module node-llama-cpp', '✔ port:']) {
+    for (const line of ['✔ node:', '✔ configuration: valid', '✔ data dir:', '✔ database:', '✔ native module better-sqlite3', '✔ native module onnxruntime-node', '✔ native module node-llama-cpp', '✔ tools and agents: 4 tools, 3 agents', '✔ port:']) {
       expect(output).toContain(line);
     }
     expect(output).toMatch(/! model bge-small-en-v1\.5: .*\n\s+fix: .*trellis models pull bge-small-en-v1\.5/);

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../core/config.js';
+import { ENV_ALIASES, loadConfig } from '../../../core/config.js';
+import { repoRoot } from '../../helpers/paths.js';
 import { TrellisError } from '../../../core/errors.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
@@ -86,6 +87,11 @@ describe('loadConfig', () => {
       });
       expect(config.tracing.langfuse.baseUrl).toBe('http://127.0.0.1:2');
     });
+  });
+
+  it('documents every named variable in the README', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    for (const variable of Object.keys(ENV_ALIASES)) expect(readme).toContain(`| \`${variable}\` |`);
   });
 
   describe('errors', () => {
