@@ -1,7 +1,8 @@
 import type { TrellisConfig } from '../config.js';
-import { defaultAsset, findAsset } from '../assets/catalogue.js';
-import { resolveAsset } from '../assets/resolve.js';
+import { defaultAsset } from '../assets/catalogue.js';
 import { TrellisError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import { resolveCatalogueModel } from './resolve-catalogue-model.js';
 import type { ChatModel } from './types.js';
 
 // Providers are imported when chosen, not before: each pulls in a large SDK or a native binding, and start-up
@@ -92,20 +93,15 @@ export async function selectChatModel(config: TrellisConfig): Promise<ChatModelS
     if (requested.endsWith('.gguf')) {
       modelPath = requested;
     } else {
-      const entry = findAsset(requested);
+      let resolved;
       try {
-        const resolved = await resolveAsset(requested, {
-          modelsDir: config.models.dir,
-          cacheDir: config.models.cacheDir,
-          mirror: config.models.mirror,
-          download: false,
-        });
-        modelPath = resolved.files[entry.model]!;
+        resolved = await resolveCatalogueModel(config, { name: requested, kind: 'chat', download: false, logger: silentLogger });
       } catch (error) {
         if (!required && TrellisError.isInstance(error, 'MODEL_UNAVAILABLE')) return undefined;
         throw error;
       }
-      if (entry.kind === 'chat') contextSize = Math.min(contextSize, entry.contextSize);
+      modelPath = resolved.files[resolved.entry.model]!;
+      contextSize = Math.min(contextSize, resolved.entry.contextSize);
     }
     const { createLlamaCppChatModel } = await import('./llama-cpp.js');
     const model = createLlamaCppChatModel({

@@ -1,9 +1,7 @@
 import type { TrellisConfig } from '../config.js';
-import { findAsset } from '../assets/catalogue.js';
-import { resolveAsset } from '../assets/resolve.js';
-import { TrellisError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createLazyModel } from './lazy-model.js';
+import { resolveCatalogueModel } from './resolve-catalogue-model.js';
 import type { EmbeddingModel } from './types.js';
 
 /** Where the configured embedder stands, for /readyz and `trellis doctor`. */
@@ -44,17 +42,7 @@ export function createEmbedderHandle(config: TrellisConfig, logger: Logger): Emb
     if (settings.path) {
       return createOnnxEmbedder({ modelDir: settings.path, threads: config.models.threads, maxBatchSize: settings.batchSize });
     }
-    const entry = findAsset(settings.model);
-    if (entry.kind !== 'embedding') {
-      throw new TrellisError('CONFIG_INVALID', `models.embedding.model = ${entry.name} is a ${entry.kind} model, not an embedder`);
-    }
-    const asset = await resolveAsset(entry.name, {
-      modelsDir: config.models.dir,
-      cacheDir: config.models.cacheDir,
-      mirror: config.models.mirror,
-      download: true,
-      onProgress: (event) => logger.debug(event, 'downloading embedding model'),
-    });
+    const { entry, ...asset } = await resolveCatalogueModel(config, { name: settings.model, kind: 'embedding', download: true, logger });
     return createOnnxEmbedder({
       modelDir: asset.dir,
       modelId: entry.name,

@@ -1,9 +1,7 @@
 import type { TrellisConfig } from '../config.js';
-import { findAsset } from '../assets/catalogue.js';
-import { resolveAsset } from '../assets/resolve.js';
-import { TrellisError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createLazyModel } from './lazy-model.js';
+import { resolveCatalogueModel } from './resolve-catalogue-model.js';
 import type { Reranker } from './types.js';
 
 /** Where the configured reranker stands, for /readyz and `trellis doctor`. */
@@ -39,17 +37,7 @@ export function createRerankerHandle(config: TrellisConfig, logger: Logger): Rer
   async function load(): Promise<Reranker> {
     const { createOnnxReranker } = await import('./onnx-reranker.js');
     if (settings.path) return createOnnxReranker({ modelDir: settings.path, threads: config.models.threads });
-    const entry = findAsset(settings.model);
-    if (entry.kind !== 'reranker') {
-      throw new TrellisError('CONFIG_INVALID', `models.reranker.model = ${entry.name} is a ${entry.kind} model, not a reranker`);
-    }
-    const asset = await resolveAsset(entry.name, {
-      modelsDir: config.models.dir,
-      cacheDir: config.models.cacheDir,
-      mirror: config.models.mirror,
-      download: true,
-      onProgress: (event) => logger.debug(event, 'downloading reranker model'),
-    });
+    const { entry, ...asset } = await resolveCatalogueModel(config, { name: settings.model, kind: 'reranker', download: true, logger });
     return createOnnxReranker({
       modelDir: asset.dir,
       modelFile: entry.model,

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startCommand } from '../helpers/cli-process.js';
+import { repoRoot } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 // Each step starts a whole CLI process (a few seconds on a busy 2-core machine), so tests get a generous budget.
@@ -78,6 +80,31 @@ describe('trellis ask / agents from the command line', { timeout: 120_000 }, () 
     const agent = await run(['ask', 'hello', '--agent', 'assistant'], noModel);
     expect(agent.code).toBe(1);
     expect(agent.output).toContain('error MODEL_NOT_CONFIGURED');
+  });
+
+  it('chats in the terminal: a question, an approval prompt answered with no, and the end', async () => {
+    const chat = spawn('node', ['bin/trellis.js', 'chat', '--agent', 'assistant'], { cwd: repoRoot, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    chat.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    chat.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const waitFor = async (text: string) => {
+      for (let waited = 0; !output.includes(text); waited += 50) {
+        if (waited > 60_000) throw new Error(`no "${text}" in:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await waitFor('you> ');
+    chat.stdin.write('what is 6*7?\n');
+    await waitFor('The answer is 42.');
+    chat.stdin.write('please fetch the status page\n');
+    await waitFor('approve? [y]es / [n]o / [e]dit: ');
+    chat.stdin.write('n\n');
+    await waitFor('reason (optional): ');
+    chat.stdin.write('policy says no\n');
+    await waitFor('Understood, I will not fetch it.');
+    chat.stdin.end('\n');
+    const code = await new Promise((resolve) => chat.once('exit', resolve));
+    expect(code).toBe(0);
   });
 
   it('lists the agents and the tools', async () => {
