@@ -21,9 +21,12 @@ export interface Fts5KeywordStoreOptions {
 
 type SqlValue = string | number;
 
-/** Queries with more terms than this may lose their most common ones (see pruneCommonTerms). */
-const PRUNE_ABOVE_TERMS = 16;
-const COMMON_TERM_SHARE = 0.25;
+/** Matching rows one query may score before its most common terms are left out (see pruneCommonTerms). */
+const POSTINGS_BUDGET = 50_000;
+const MIN_KEPT_TERMS = 6;
+/** A scope smaller than this share of all indexed chunks is matched through its token as well (see scopeNarrows). */
+const NARROWING_SCOPE_SHARE = 0.5;
+const TOTAL_ROWS_TTL_MS = 10_000;
 
 // bm25() weights per FTS5 column, in declaration order: the scope token must not add to any score.
 const BM25 = 'bm25(rag_keyword_fts, 0.0, 1.0)';
@@ -93,22 +96,43 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
   });
 
   /**
-   * Long queries (a pasted paragraph) lose the terms that occur in more than a tenth of all chunks, keeping at least
-   * the rarest few: BM25 gives such terms little weight, yet scoring their long posting lists is what makes a long
-   * query slow on a large index. Short queries are left whole, since every word of them matters.
+   * Bounds the work of one query: BM25 scores every chunk that matches any term, so the cost is the sum of the
+   * terms' document frequencies. Terms are kept rarest first until that sum would pass the budget (but never fewer
+   * than a handful); the terms left out are the most common ones, which BM25 weighs least. A query that fits the
+   * budget, as nearly all do on small and medium knowledge bases, is left whole.
    */
   const vocabulary = db.prepare<[string], { term: string; doc: number }>(
     'SELECT term, doc FROM rag_keyword_vocab WHERE term IN (SELECT value FROM json_each(?))',
   );
-  const totalRows = db.prepare<[], number>('SELECT count(*) FROM rag_keyword_chunks').pluck();
   function pruneCommonTerms(terms: readonly string[]): readonly string[] {
-    if (terms.length <= PRUNE_ABOVE_TERMS) return terms;
+    if (terms.length <= MIN_KEPT_TERMS) return terms;
     const stems = terms.map((term) => stemmer(term));
     const frequency = new Map(vocabulary.all(JSON.stringify(stems)).map((row) => [row.term, row.doc]));
-    const limit = COMMON_TERM_SHARE * (totalRows.get() ?? 0);
     // A term whose stem is not in the vocabulary (the stemmers disagree, or it occurs nowhere) costs nothing: kept.
     const ranked = terms.map((term, index) => ({ term, df: frequency.get(stems[index]!) ?? 0 })).sort((a, b) => a.df - b.df);
-    return ranked.filter((entry, rank) => rank < PRUNE_ABOVE_TERMS || entry.df <= limit).map((entry) => entry.term);
+    const kept: string[] = [];
+    let postings = 0;
+    for (const { term, df } of ranked) {
+      if (kept.length >= MIN_KEPT_TERMS && postings + df > POSTINGS_BUDGET) break;
+      kept.push(term);
+      postings += df;
+    }
+    return kept;
+  }
+
+  /**
+   * Whether ANDing the scope token into the MATCH pays: it lets FTS5 skip other scopes' rows, but its posting list
+   * is as long as the scope itself, so for a scope holding most of the index it only adds work. The join on the
+   * mapping table's tenant and kb columns enforces the scope either way.
+   */
+  const scopeSize = db.prepare<[string], number>('SELECT doc FROM rag_keyword_vocab WHERE term = ?').pluck();
+  const totalRows = db.prepare<[], number>('SELECT count(*) FROM rag_keyword_chunks').pluck();
+  let total = { rows: 0, at: 0 };
+  function scopeNarrows(scope: StoreScope): boolean {
+    if (Date.now() - total.at > TOTAL_ROWS_TTL_MS) total = { rows: totalRows.get() ?? 0, at: Date.now() };
+    // The vocabulary holds stemmed terms; an unfound token only means the token is used, as before.
+    const size = scopeSize.get(stemmer(scopeToken(scope))) ?? 0;
+    return size < NARROWING_SCOPE_SHARE * total.rows;
   }
 
   const drop = db.transaction((scope: StoreScope) => {
@@ -127,7 +151,7 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
     async query(scope, request) {
       const terms = toFts5Match(pruneCommonTerms(queryTerms(request.text, options.query)), 'text');
       if (terms === undefined || request.topK < 1) return [];
-      const match = `scope : "${scopeToken(scope)}" AND ${terms}`;
+      const match = scopeNarrows(scope) ? `scope : "${scopeToken(scope)}" AND ${terms}` : terms;
       const filter = metadataFilterSql(request.filter);
       const sql =
         `SELECT chunks.chunk_id AS chunkId, -${BM25} AS score ` +
