@@ -17,12 +17,14 @@ export interface Fts5KeywordStoreOptions {
   readonly db: SqliteDatabase;
   /** How free-text queries become FTS5 queries (stop words, term cap). */
   readonly query?: Fts5QueryOptions;
+  /** Matching rows one query may score before its most common terms are left out; defaults to 50,000. */
+  readonly postingsBudget?: number;
 }
 
 type SqlValue = string | number;
 
 /** Matching rows one query may score before its most common terms are left out (see pruneCommonTerms). */
-const POSTINGS_BUDGET = 50_000;
+const DEFAULT_POSTINGS_BUDGET = 50_000;
 const MIN_KEPT_TERMS = 6;
 /** A scope smaller than this share of all indexed chunks is matched through its token as well (see scopeNarrows). */
 const NARROWING_SCOPE_SHARE = 0.5;
@@ -104,6 +106,7 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
   const vocabulary = db.prepare<[string], { term: string; doc: number }>(
     'SELECT term, doc FROM rag_keyword_vocab WHERE term IN (SELECT value FROM json_each(?))',
   );
+  const postingsBudget = options.postingsBudget ?? DEFAULT_POSTINGS_BUDGET;
   function pruneCommonTerms(terms: readonly string[]): readonly string[] {
     if (terms.length <= MIN_KEPT_TERMS) return terms;
     const stems = terms.map((term) => stemmer(term));
@@ -113,7 +116,7 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
     const kept: string[] = [];
     let postings = 0;
     for (const { term, df } of ranked) {
-      if (kept.length >= MIN_KEPT_TERMS && postings + df > POSTINGS_BUDGET) break;
+      if (kept.length >= MIN_KEPT_TERMS && postings + df > postingsBudget) break;
       kept.push(term);
       postings += df;
     }

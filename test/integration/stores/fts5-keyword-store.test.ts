@@ -93,6 +93,22 @@ describe('createFts5KeywordStore (SQLite FTS5)', () => {
     expect(await query({ lang: [] })).toEqual([]);
   });
 
+  it('leaves the most common terms out of a query that would score too many rows, and only then', async () => {
+    const { db: budgetDb } = openDatabase({ file: ':memory:', migrations: [...coreMigrations, ...ragKeywordMigrations] });
+    const small = createFts5KeywordStore({ db: budgetDb, postingsBudget: 20 });
+    const whole = createFts5KeywordStore({ db: budgetDb });
+    const common = Array.from({ length: 50 }, (_, index) => ({ chunkId: `common-${index}`, text: `propeller report number ${index}`, metadata: {} }));
+    await small.upsert(acme, [...common, { chunkId: 'rare', text: 'vortex shedding flutter resonance damping strut propeller', metadata: {} }]);
+    // Seven terms (more than the six always kept): six rare ones and "propeller", which matches every chunk.
+    const query = { text: 'vortex shedding flutter resonance damping strut propeller', topK: 100 };
+    const pruned = await small.query(acme, query);
+    expect(ids(pruned)).toEqual(['rare']);
+    const unpruned = await whole.query(acme, query);
+    expect(unpruned).toHaveLength(51);
+    expect(ids(unpruned)[0]).toBe('rare');
+    budgetDb.close();
+  });
+
   it('counts and drops one scope only', async () => {
     await store.upsert(globex, [{ chunkId: 'g', text: 'flow', metadata: {} }]);
     expect(await store.count(acme)).toBe(4);
