@@ -1,27 +1,18 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { HumanMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScriptedChatModel } from '../../../core/models/scripted-chat-model.js';
 import { RETRIEVAL_ONLY_NOTICE } from '../../../core/models/select-chat-model.js';
 import { buildRagGraph } from '../../../graphs/rag.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
-import { createTestRuntime } from '../../helpers/test-runtime.js';
+import { createHelpDeskRuntime } from '../../helpers/help-desk-kb.js';
 
 describe('the rag graph over a real knowledge base', () => {
-  let runtime: Awaited<ReturnType<typeof createTestRuntime>>;
-  let corpus: ReturnType<typeof makeTempDir>;
+  let runtime: Awaited<ReturnType<typeof createHelpDeskRuntime>>;
   beforeAll(async () => {
-    corpus = makeTempDir('trellis-rag-graph-');
-    writeFileSync(path.join(corpus.dir, 'reset.md'), '# Password reset\n\nTo reset your password, open Settings and choose Security, then Reset password.\n');
-    writeFileSync(path.join(corpus.dir, 'billing.md'), '# Billing\n\nInvoices are sent on the first day of every month by email.\n');
-    runtime = await createTestRuntime();
-    await runtime.knowledge.ingest({ tenantId: 'acme', kb: 'help', root: corpus.dir });
+    runtime = await createHelpDeskRuntime();
   });
   afterAll(async () => {
     await runtime.dispose();
-    corpus.remove();
   });
 
   const search = (request: { tenantId: string; kb: string; query: string }) => runtime.knowledge.search(request);

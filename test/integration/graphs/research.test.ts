@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HumanMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
@@ -10,8 +8,7 @@ import { RETRIEVAL_ONLY_NOTICE } from '../../../core/models/select-chat-model.js
 import type { RagSearch } from '../../../graphs/rag.js';
 import { buildResearchGraph } from '../../../graphs/research.js';
 import type { SearchHit } from '../../../rag/search.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
-import { createTestRuntime } from '../../helpers/test-runtime.js';
+import { createHelpDeskRuntime } from '../../helpers/help-desk-kb.js';
 
 const config = (thread: string) => ({ configurable: { thread_id: thread, tenantId: 'acme' } });
 
@@ -164,18 +161,12 @@ describe('buildResearchGraph', () => {
 });
 
 describe('the research graph over a real knowledge base', () => {
-  let runtime: Awaited<ReturnType<typeof createTestRuntime>>;
-  let corpus: ReturnType<typeof makeTempDir>;
+  let runtime: Awaited<ReturnType<typeof createHelpDeskRuntime>>;
   beforeAll(async () => {
-    corpus = makeTempDir('trellis-research-graph-');
-    writeFileSync(path.join(corpus.dir, 'reset.md'), '# Password reset\n\nTo reset your password, open Settings and choose Security, then Reset password.\n');
-    writeFileSync(path.join(corpus.dir, 'billing.md'), '# Billing\n\nInvoices are sent on the first day of every month by email.\n');
-    runtime = await createTestRuntime();
-    await runtime.knowledge.ingest({ tenantId: 'acme', kb: 'help', root: corpus.dir });
+    runtime = await createHelpDeskRuntime();
   });
   afterAll(async () => {
     await runtime.dispose();
-    corpus.remove();
   });
   const search: RagSearch = (request) => runtime.knowledge.search(request);
 
