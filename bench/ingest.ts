@@ -5,8 +5,12 @@
  * same chunk size (Trellis counts estimated tokens of 4 characters, so 256 tokens = 1024 characters for LangChain).
  * Each system runs in its own child process, so peak RSS is its own; the sidecar's peak RSS is reported beside it.
  *
+ * Both systems get identical vectors from the same model files, each hosted the way that system hosts it: Trellis
+ * on a worker thread (`createOnnxEmbedderInWorker`, as its runtime does), LangChain in process, as LangChain
+ * `Embeddings` run. `--baseline-embedder worker` hands LangChain the worker-hosted embedder too.
+ *
  *   npx tsx bench/ingest.ts [--docs 5000] [--runs 3] [--chunk-size 256] [--chunk-overlap 32] [--batch 512]
- *                           [--threads 2] [--only trellis|langchain] [--profile]
+ *                           [--threads 2] [--only trellis|langchain] [--baseline-embedder in-process|worker] [--profile]
  *
  * One JSON line per run and system, then per system the p50 over runs, then `{"ratio": trellis / langchain}` in
  * docs/s. The timed span is ingestion alone: the embedder is loaded and the sidecar started before it (both
@@ -20,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createOnnxEmbedder } from '../core/models/onnx-embedder.js';
+import { createOnnxEmbedderInWorker } from '../core/models/onnx-embedder-in-worker.js';
 import { TrellisEmbeddings } from '../core/models/embed-many.js';
 import type { EmbeddingModel } from '../core/models/types.js';
 import { silentLogger } from '../core/logger.js';
@@ -45,6 +50,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '512' },
     threads: { type: 'string', default: '2' },
     only: { type: 'string' },
+    'baseline-embedder': { type: 'string', default: 'in-process' },
     profile: { type: 'boolean', default: false },
     embedder: { type: 'string', default: path.join(sharedDir, 'models', 'glove-6B-100d-60k-onnx') },
     // Internal: run one system over a prepared folder and print its line.
@@ -91,7 +97,7 @@ async function runParent(): Promise<void> {
       printLine(summary);
     }
     if (p50.trellis !== undefined && p50.langchain !== undefined) {
-      printLine({ bench: 'ingest', ratio: round(p50.trellis / p50.langchain, 3), goal: 3, docs });
+      printLine({ bench: 'ingest', ratio: round(p50.trellis / p50.langchain, 3), goal: 3, docs, baseline_embedder: values['baseline-embedder'] });
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -127,7 +133,8 @@ function spawnChild(system: System, corpusDir: string, workDir: string): Promise
   const args = [
     '--import', 'tsx', benchFile, '--child', system, '--corpus', corpusDir, '--work', workDir,
     '--chunk-size', String(chunkSize), '--chunk-overlap', String(chunkOverlap), '--batch', values.batch,
-    '--threads', values.threads, '--embedder', values.embedder, ...(values.profile ? ['--profile'] : []),
+    '--threads', values.threads, '--embedder', values.embedder, '--baseline-embedder', values['baseline-embedder'],
+    ...(values.profile ? ['--profile'] : []),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -145,7 +152,9 @@ function spawnChild(system: System, corpusDir: string, workDir: string): Promise
 }
 
 async function runChild(system: System, corpusDir: string, workDir: string): Promise<void> {
-  const embedder = await createOnnxEmbedder({ modelDir: values.embedder, threads: Number(values.threads), maxBatchSize: 64 });
+  const options = { modelDir: values.embedder, threads: Number(values.threads), maxBatchSize: 64 };
+  const inWorker = system === 'trellis' || values['baseline-embedder'] === 'worker';
+  const embedder = inWorker ? await createOnnxEmbedderInWorker(options) : await createOnnxEmbedder(options);
   try {
     const line = system === 'trellis' ? await runTrellis(embedder, corpusDir, workDir) : await runLangChain(embedder, corpusDir, workDir);
     printLine({ ...line, peak_rss_mb: peakRssMb() });

@@ -11,6 +11,10 @@ const benches: [file: string, args: string[]][] = [
   ['startup.ts', ['--runs', '5']],
   ['retrieval.ts', ['--dataset', 'cranfield']],
   ['retrieval.ts', ['--dataset', 'cisi']],
+  ['ingest.ts', []],
+  ['query-latency.ts', []],
+  ['api.ts', []],
+  ['ws-soak.ts', []],
 ];
 
 for (const [file, args] of benches) {

@@ -5,6 +5,7 @@ import { createAskCommand } from './commands/ask.js';
 import { createChatCommand } from './commands/chat.js';
 import { createDoctorCommand } from './commands/doctor.js';
 import { createIngestCommand } from './commands/ingest.js';
+import { createKeysCommand } from './commands/keys.js';
 import { createKbCommand } from './commands/kb.js';
 import { createModelsCommand } from './commands/models.js';
 import { createSearchCommand } from './commands/search.js';
@@ -28,6 +29,7 @@ program.addCommand(createAgentsCommand());
 program.addCommand(createToolsCommand());
 program.addCommand(createModelsCommand(loadAssetSettings));
 program.addCommand(createDoctorCommand());
+program.addCommand(createKeysCommand());
 
 try {
   await program.parseAsync(process.argv);

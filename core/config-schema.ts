@@ -66,6 +66,10 @@ export const TrellisConfigSchema = z.strictObject({
     port: z.number().int().min(0).max(65_535).default(3700),
     /** Seconds to let in-flight requests finish on shutdown before connections are cut. */
     shutdownGraceSeconds: z.number().min(0).max(600).default(10),
+    /** Browser origins allowed to call the API (CORS); empty, the default, sends no CORS headers at all. */
+    corsOrigins: z.array(z.string().min(1)).default([]),
+    /** Finished runs' event logs kept in memory for `join` and stream reconnects, in seconds. */
+    runRetentionSeconds: z.number().int().min(0).default(600),
   }),
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(LOG_LEVELS).default('info'),
@@ -116,6 +120,8 @@ export const TrellisConfigSchema = z.strictObject({
   auth: section({
     /** Off only for local experiments: every request then acts as the `default` tenant's admin. */
     enabled: z.boolean().default(true),
+    /** Requests one API key may make per minute (every route but health checks); 0 turns the limit off. */
+    rateLimitPerMinute: z.number().int().min(0).default(600),
   }),
   tracing: section({
     local: section({

@@ -206,6 +206,110 @@ export const ERROR_CODES = {
     status: 400,
     hint: 'Resume with {"decisions": {"<toolCallId>": {"action": "approve" | "edit" | "reject", ...}}} covering every pending call, or one {"action": ...} for all.',
   },
+  RUN_NOT_FOUND: {
+    status: 404,
+    hint: 'List the runs of the thread; run ids of other tenants are not visible, and finished runs are kept for a limited time.',
+  },
+  RUN_CANCELLED: {
+    status: 409,
+    hint: 'The run was cancelled (by a client, a newer run on its thread, or a shutdown); its thread keeps every completed step, so run again to continue.',
+  },
+  THREAD_BUSY: {
+    status: 409,
+    hint: 'A run is already active on this thread; wait for it (join), cancel it, or send multitask_strategy "enqueue" or "interrupt".',
+  },
+  AUTH_REQUIRED: {
+    status: 401,
+    hint: 'Send an API key as `Authorization: Bearer <key>` (or `x-api-key: <key>`); `trellis keys create` makes one.',
+  },
+  AUTH_INVALID: {
+    status: 401,
+    hint: 'The API key is unknown or revoked; `trellis keys list` shows the active keys.',
+  },
+  AUTH_SCOPE_MISSING: {
+    status: 403,
+    hint: 'This route needs a key with the scope named above; create one with `trellis keys create --tenant <t> --scopes <scopes>`.',
+  },
+  API_KEY_NOT_FOUND: {
+    status: 404,
+    hint: 'Run `trellis keys list` to see the key ids.',
+  },
+  API_RATE_LIMITED: {
+    status: 429,
+    hint: 'Too many requests for this API key; retry after the number of seconds in the Retry-After header, or raise TRELLIS_AUTH__RATE_LIMIT_PER_MINUTE.',
+  },
+  UPLOAD_TYPE_UNSUPPORTED: {
+    status: 415,
+    hint: 'Upload .md, .txt, .html, .pdf, .docx, .jsonl or .csv files as multipart/form-data.',
+  },
+  SERVER_SHUTTING_DOWN: {
+    status: 503,
+    hint: 'The server is stopping; retry against another replica or after it has restarted. Threads keep their state.',
+  },
+  WS_FRAME_INVALID: {
+    status: 400,
+    hint: 'Send one JSON object per text frame, with the fields docs/websocket.md lists for its type; the socket stays open.',
+  },
+  WS_FRAME_TYPE_UNKNOWN: {
+    status: 400,
+    hint: 'Use a frame type listed in the message (docs/websocket.md describes each); the socket stays open.',
+  },
+  WS_FRAME_TOO_LARGE: {
+    status: 413,
+    hint: 'Send a smaller frame, or raise TRELLIS_LIMITS__REQUEST_BODY_BYTES on the server; the socket stays open.',
+  },
+  WS_RUN_LIMIT: {
+    status: 429,
+    hint: 'This socket follows as many runs as one socket may; unsubscribe from one, wait for one to end, or open another socket.',
+  },
+  KB_ALREADY_EXISTS: {
+    status: 409,
+    hint: 'Pick another name, or use the existing knowledge base; GET /knowledge-bases lists them.',
+  },
+  DOCUMENT_NOT_FOUND: {
+    status: 404,
+    hint: 'List the knowledge base\'s documents: a document id is the uploaded file\'s path (`<file>#<record id>` for JSONL and CSV records).',
+  },
+  INGEST_JOB_NOT_FOUND: {
+    status: 404,
+    hint: 'Ingest jobs are kept for an hour after they end, and not across restarts; upload again (unchanged files cost nothing).',
+  },
+  UPLOAD_TOO_LARGE: {
+    status: 413,
+    hint: 'Send fewer or smaller files per request (the limits are in the message), or raise TRELLIS_LIMITS__UPLOAD_BYTES.',
+  },
+  ASSISTANT_NOT_FOUND: {
+    status: 404,
+    hint: 'POST /assistants/search lists the assistants: the graphs rag, research and pipeline, and every agent, by name or id.',
+  },
+  THREAD_EXISTS: {
+    status: 409,
+    hint: 'Thread ids are unique on the server: pick another id, leave thread_id out to get a fresh one, or send if_exists "do_nothing" to reuse your own thread.',
+  },
+  LANGGRAPH_UNSUPPORTED: {
+    status: 422,
+    hint: 'Trellis serves a subset of the LangGraph Agent Protocol; docs/agent-protocol.md lists what it supports.',
+  },
+  API_URL_INVALID: {
+    status: 400,
+    hint: 'Percent-encode each path segment as UTF-8 (`encodeURIComponent`); ids in a path are at most 256 characters.',
+  },
+  API_HEADERS_TOO_LARGE: {
+    status: 431,
+    hint: 'Send a shorter URL and fewer or smaller headers (16 KiB together); large inputs belong in the body.',
+  },
+  API_REQUEST_TIMEOUT: {
+    status: 408,
+    hint: 'The request did not arrive in full within TRELLIS_LIMITS__REQUEST_TIMEOUT_MS; check the network, or send a smaller body.',
+  },
+  API_REQUEST_MALFORMED: {
+    status: 400,
+    hint: 'The server could not parse this HTTP/1.1 request; the client or a proxy in between sends broken HTTP.',
+  },
+  API_UPGRADE_REQUIRED: {
+    status: 426,
+    hint: 'Connect with a WebSocket client (ws://host:port/ws); docs/websocket.md describes the protocol.',
+  },
   INTERNAL: {
     status: 500,
     hint: 'An unexpected failure; the server log has the stack trace. Please report it.',

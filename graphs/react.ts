@@ -19,6 +19,7 @@ import {
   type ApprovalInterrupt,
   type ApprovalRequest,
 } from './approval.js';
+import { asBindableTools, clientToolNames, clientToolsOf, type ClientToolSettings } from './client-tools.js';
 import type { ToolJournal } from './tool-journal.js';
 
 export const ReactState = MessagesAnnotation;
@@ -84,7 +85,7 @@ export function buildReactGraph(options: ReactGraphOptions) {
   async function agent(state: ReactStateType, config: RunnableConfig): Promise<Partial<ReactStateType>> {
     const firstTurn = turnsSinceUserMessage(state.messages) === 0;
     try {
-      const reply = await modelFor(firstTurn).invoke([new SystemMessage(definition.instructions), ...state.messages], config);
+      const reply = await modelFor(firstTurn, clientToolsOf(config)).invoke([new SystemMessage(definition.instructions), ...state.messages], config);
       return { messages: [withUniqueCallIds(reply, state.messages)] };
     } catch (error) {
       if (isGraphBubbleUp(error)) throw error;
@@ -92,9 +93,11 @@ export function buildReactGraph(options: ReactGraphOptions) {
     }
   }
 
-  async function afterAgent(state: ReactStateType): Promise<'approve' | 'tools' | typeof END> {
+  async function afterAgent(state: ReactStateType, config: RunnableConfig): Promise<'approve' | 'tools' | typeof END> {
     const calls = pendingCalls(state.messages);
-    if (calls.length === 0) return END;
+    // A call to a client's tool hands the turn back to the client, which runs it and sends the result.
+    const clientTools = clientToolNames(clientToolsOf(config));
+    if (calls.length === 0 || calls.some((call) => clientTools.has(call.name))) return END;
     return (await approvalRequests(calls)).length > 0 ? 'approve' : 'tools';
   }
 
@@ -207,11 +210,14 @@ function askForDecisions(requests: readonly ApprovalRequest[]): ReadonlyMap<stri
 
 type ModelRunnable = Runnable<BaseLanguageModelInput, AIMessageChunk | AIMessage>;
 
-/** The model as each turn calls it: with the tools bound, and `toolChoice` on the first turn. */
-function bindModel(options: ReactGraphOptions): (firstTurn: boolean) => ModelRunnable {
+/**
+ * The model as each turn calls it: with the tools bound, and `toolChoice` on the first turn. A run's client tools
+ * (and the client's tool choice) are bound beside the agent's own for that call.
+ */
+function bindModel(options: ReactGraphOptions): (firstTurn: boolean, client?: ClientToolSettings) => ModelRunnable {
   const { model, agent } = options;
-  if (options.tools.length === 0) return () => model;
-  if (typeof model.bindTools !== 'function') {
+  const canBind = typeof model.bindTools === 'function';
+  if (options.tools.length > 0 && !canBind) {
     throw new TrellisError('CONFIG_INVALID', `agent ${agent.name} has tools, but chat model ${model.getName()} cannot call tools`, {
       hint: 'Choose a chat model with tool calling, or an agent without tools.',
     });
@@ -220,9 +226,18 @@ function bindModel(options: ReactGraphOptions): (firstTurn: boolean) => ModelRun
   const described: BindToolsInput[] = options.tools.map((tool) =>
     toLangChainTool(tool, { context: options.toolContext, limits: options.limits }),
   );
-  const free = model.bindTools(described);
-  const forced = options.toolChoice === undefined ? free : model.bindTools(described, { tool_choice: options.toolChoice });
-  return (firstTurn) => (firstTurn ? forced : free);
+  const bind = (tools: BindToolsInput[], toolChoice?: ToolChoice) => model.bindTools!(tools, toolChoice === undefined ? {} : { tool_choice: toolChoice });
+  const free = described.length > 0 ? bind(described) : model;
+  const forced = options.toolChoice === undefined || described.length === 0 ? free : bind(described, options.toolChoice);
+  return (firstTurn, client) => {
+    if (!client) return firstTurn ? forced : free;
+    if (!canBind) {
+      throw new TrellisError('CONFIG_INVALID', `chat model ${model.getName()} cannot call tools, so the request's tools cannot be offered`, {
+        hint: 'Send the request without tools, or configure a chat model with tool calling.',
+      });
+    }
+    return bind([...described, ...asBindableTools(client)], client.toolChoice ?? (firstTurn ? options.toolChoice : undefined));
+  };
 }
 
 /**

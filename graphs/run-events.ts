@@ -58,7 +58,14 @@ export interface StreamRunOptions {
   readonly threadId: string;
   /** Passed to every node (tenant, recursion limit, signal, ...). */
   readonly config?: RunnableConfig;
+  /** LangGraph stream modes to run with beyond the ones run events come from (`updates`, `custom`, ...). */
+  readonly extraStreamModes?: readonly string[];
+  /** Sees every raw LangGraph chunk, of every mode the run streams, before it becomes run events. */
+  readonly onChunk?: (mode: string, namespace: readonly string[], payload: unknown) => void;
 }
+
+/** The stream modes run events are made from. */
+const EVENT_STREAM_MODES = ['tasks', 'messages', 'values'];
 
 type TaskPayload = {
   name: string;
@@ -87,11 +94,12 @@ export async function* streamRunEvents(options: StreamRunOptions): AsyncGenerato
       ...options.config,
       runId,
       configurable: { ...options.config?.configurable, thread_id: threadId },
-      streamMode: ['tasks', 'messages', 'values'],
+      streamMode: [...new Set([...EVENT_STREAM_MODES, ...(options.extraStreamModes ?? [])])],
       subgraphs: true,
     });
     for await (const part of stream) {
       const [namespace, mode, payload] = part as [string[], string, unknown];
+      options.onChunk?.(mode, namespace, payload);
       if (mode === 'values' && namespace.length === 0) finalState = payload as Record<string, unknown>;
       if (mode === 'messages') {
         const [chunk, metadata] = payload as [BaseMessageChunk, Record<string, unknown>];
@@ -117,7 +125,13 @@ export async function* streamRunEvents(options: StreamRunOptions): AsyncGenerato
       }
     }
   } catch (error) {
-    const failure = TrellisError.isInstance(error) ? error : new TrellisError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+    // A run stopped through its signal reports the reason it was given (a cancel, a shutdown), not LangGraph's AbortError.
+    const reason: unknown = options.config?.signal?.aborted ? options.config.signal.reason : error;
+    const failure = TrellisError.isInstance(reason)
+      ? reason
+      : TrellisError.isInstance(error)
+        ? error
+        : new TrellisError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
     yield { type: 'run-error', runId, code: failure.code, message: failure.message, hint: failure.hint };
     return;
   }

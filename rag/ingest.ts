@@ -71,6 +71,8 @@ interface PreparedBatch {
   readonly documentIds: readonly string[];
   readonly removed: readonly string[];
   readonly entries: readonly KeywordEntry[];
+  /** Ids among `entries` new to SQLite, which the vector index can add without replacing. */
+  readonly added: ReadonlySet<string>;
 }
 
 /** Batches allowed in the background (embedding, vector writes) before loading waits: bounds memory. */
@@ -84,8 +86,9 @@ const BATCHES_IN_FLIGHT = 2;
  *
  * A file that fails to load is reported with its own code and skipped; its previously indexed version stays.
  *
- * Work overlaps in three lanes: the main thread loads, chunks and writes SQLite and the keyword index; ONNX embeds
- * the previous batch on its own threads; Chroma stores the batch before that. Each lane keeps batch order.
+ * Work overlaps in three lanes: the main thread loads, chunks and writes SQLite and the keyword index; the embedder
+ * works on the previous batch (off this thread when it runs in a worker, see createOnnxEmbedderInWorker); Chroma
+ * stores the batch before that. Each lane keeps batch order.
  */
 export async function ingestDirectory(options: IngestDirectoryOptions): Promise<IngestSummary> {
   const { kb, documents, signal } = options;
@@ -197,10 +200,11 @@ async function prepareIndexes(
   for (const id of removed) claimedTombstones.add(id);
   if (removed.length > 0) await keywordStore.delete(scope, removed);
   if (entries.length > 0) await keywordStore.upsert(scope, entries);
-  return { documentIds: batch.map((item) => item.document.id), removed, entries };
+  const added = new Set(replaced.flatMap((result) => [...result.added]));
+  return { documentIds: batch.map((item) => item.document.id), removed, entries, added };
 }
 
-/** Second lane: the batch's embeddings (ONNX runs off the main thread, so loading goes on meanwhile). */
+/** Second lane: the batch's embeddings (with a worker-hosted embedder, loading goes on meanwhile). */
 async function embedBatch(options: IngestDirectoryOptions, batch: PreparedBatch): Promise<readonly number[][] | undefined> {
   const { dense, signal } = options;
   if (!dense || batch.entries.length === 0) return undefined;
@@ -208,7 +212,10 @@ async function embedBatch(options: IngestDirectoryOptions, batch: PreparedBatch)
   return embeddings;
 }
 
-/** Third lane: the tombstones' deletes and the batch's upsert in the vector index; then the tombstones are cleared. */
+/**
+ * Third lane: the tombstones' deletes, then the batch in the vector index (chunks new to SQLite added, the others,
+ * left there by a run that was cut short, replaced); the tombstones are cleared once deleted.
+ */
 async function storeVectors(
   options: IngestDirectoryOptions,
   scope: StoreScope,
@@ -221,7 +228,10 @@ async function storeVectors(
     documents.clearTombstones(kb.id, batch.removed);
   }
   if (dense && embeddings) {
-    await dense.vectorStore.upsert(scope, batch.entries.map((entry, index) => ({ ...entry, embedding: embeddings[index]! })));
+    const vectors = batch.entries.map((entry, index) => ({ ...entry, embedding: embeddings[index]! }));
+    const known = vectors.filter((entry) => !batch.added.has(entry.chunkId));
+    if (known.length > 0) await dense.vectorStore.upsert(scope, known);
+    if (known.length < vectors.length) await dense.vectorStore.add(scope, vectors.filter((entry) => batch.added.has(entry.chunkId)));
   }
 }
 

@@ -61,6 +61,8 @@ export interface KnowledgeService {
   /** Rebuilds both indexes of a knowledge base from SQLite (after changing the embedder, or to repair them). */
   reindex(request: { tenantId: string; kb: string; onProgress?: (done: number, total: number) => void }): Promise<{ chunks: number; dense: boolean }>;
   delete(request: { tenantId: string; kb: string }): Promise<void>;
+  /** Removes one document from SQLite and from every index; DOCUMENT_NOT_FOUND when the knowledge base lacks it. */
+  deleteDocument(request: { tenantId: string; kb: string; documentId: string }): Promise<{ chunksRemoved: number }>;
 }
 
 /**
@@ -97,6 +99,18 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
   }
 
   const scopeOf = (kb: KnowledgeBase): StoreScope => ({ tenantId: kb.tenantId, kbId: kb.id });
+
+  async function deleteVectors(scope: StoreScope, chunkIds: readonly string[]): Promise<boolean> {
+    if (!options.vectorStore) return true;
+    try {
+      await (await options.vectorStore()).delete(scope, chunkIds);
+      return true;
+    } catch (error) {
+      const failure = TrellisError.isInstance(error) ? error : undefined;
+      logger.warn({ code: failure?.code, hint: failure?.hint }, 'vectors not deleted now; the next ingest or reindex deletes them');
+      return false;
+    }
+  }
 
   return {
     knowledgeBases,
@@ -161,6 +175,19 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
       const vectorStore = await options.vectorStore?.().catch(() => undefined);
       await vectorStore?.drop(scopeOf(kb));
       knowledgeBases.delete(kb);
+    },
+    async deleteDocument(request) {
+      const kb = knowledgeBases.getByName(request.tenantId, request.kb);
+      if (!documents.state(kb.id, request.documentId)) {
+        throw new TrellisError('DOCUMENT_NOT_FOUND', `document ${request.documentId} not found in knowledge base ${kb.name}`);
+      }
+      const removed = documents.remove(kb.id, request.documentId);
+      await keywordStore.delete(scopeOf(kb), removed);
+      // Search already ignores chunks SQLite no longer holds; when the vector store is down, the tombstones stay
+      // and the next ingest or reindex deletes the vectors.
+      const vectorsDeleted = await deleteVectors(scopeOf(kb), removed);
+      if (vectorsDeleted) documents.clearTombstones(kb.id, removed);
+      return { chunksRemoved: removed.length };
     },
   };
 }

@@ -17,6 +17,10 @@ import { builtinAgents } from '../agents/builtin-agents.js';
 import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
 import { createToolJournal } from '../graphs/tool-journal.js';
 import { runtimeMigrations } from './migrations.js';
+import { ApiKeys } from './api-keys.js';
+import { IngestJobs } from './ingest-jobs.js';
+import { RunManager } from './run-manager.js';
+import { RunRecords } from './run-records.js';
 import { createRunService, type RunService } from './runs.js';
 import { Threads } from './threads.js';
 import type { ReadinessCheck } from './readiness.js';
@@ -53,11 +57,16 @@ export interface Runtime {
   readonly instanceId: string;
   readonly models: RuntimeModels;
   readonly knowledge: KnowledgeService;
+  /** Uploads being ingested in the background, with their progress: what the API's knowledge routes queue. */
+  readonly ingestJobs: IngestJobs;
   readonly stores: { readonly keyword: KeywordStore; readonly vector: VectorStoreProvider };
   readonly tools: ToolRegistry;
   readonly agents: AgentRegistry;
   readonly threads: Threads;
   readonly runs: RunService;
+  /** Background runs with their logs and records: what the API's transports start, join, stream and cancel. */
+  readonly runManager: RunManager;
+  readonly apiKeys: ApiKeys;
   readonly generateId: () => string;
   readonly now: () => Date;
   readonly started: boolean;
@@ -137,6 +146,9 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     generateId,
     now,
   });
+  const ingestJobs = new IngestJobs({ knowledge, stagingRoot: path.join(dataDir, 'uploads'), logger, generateId, now });
+  // Jobs stop (and remove their uploads) before the stores and models they use close.
+  cleanups.push({ name: 'ingest jobs', run: () => ingestJobs.stop() });
 
   let tools: ToolRegistry;
   let agents: AgentRegistry;
@@ -171,6 +183,19 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     generateId,
   });
 
+  const runManager = new RunManager({
+    runs,
+    records: new RunRecords(db, now),
+    threads,
+    checkpointer: checkpointer.saver,
+    logger,
+    generateId,
+    retentionMs: config.server.runRetentionSeconds * 1000,
+  });
+  // Runs stop before the stores and models they use close.
+  cleanups.push({ name: 'runs', run: () => runManager.drain(0) });
+  const apiKeys = new ApiKeys(db, now);
+
   let started = false;
   let stopping: Promise<void> | undefined;
 
@@ -182,11 +207,14 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     instanceId,
     models: { chat, embedder, reranker },
     knowledge,
+    ingestJobs,
     stores: { keyword: keywordStore, vector: vectorStores },
     tools,
     agents,
     threads,
     runs,
+    runManager,
+    apiKeys,
     generateId,
     now,
     get started() {

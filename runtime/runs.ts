@@ -1,4 +1,4 @@
-import { HumanMessage } from '@langchain/core/messages';
+import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { AgentDefinition } from '../agents/define-agent.js';
@@ -10,6 +10,7 @@ import type { ChatModel } from '../core/models/types.js';
 import type { RagSearch } from '../graphs/rag.js';
 import { streamRunEvents, type RunEvent, type StreamableGraph } from '../graphs/run-events.js';
 import type { ApprovalInterrupt } from '../graphs/approval.js';
+import type { ClientToolSettings } from '../graphs/client-tools.js';
 import type { ToolJournal } from '../graphs/tool-journal.js';
 import type { KnowledgeService } from '../rag/knowledge-service.js';
 import type { ToolLimits } from '../tools/execute-tool.js';
@@ -27,12 +28,40 @@ export interface RunRequest {
   readonly threadId?: string;
   /** The user's message; absent when resuming. */
   readonly message?: string;
+  /**
+   * The whole input conversation, instead of `message`: OpenAI-style clients send the history with every request,
+   * and may end it with their own tools' results.
+   */
+  readonly messages?: readonly BaseMessage[];
+  /** Function tools the client runs itself (OpenAI `tools`); agents only. See graphs/client-tools.ts. */
+  readonly clientTools?: ClientToolSettings;
   /** The knowledge base the run searches (`rag` and `research` need one; agents use it as their default). */
   readonly kb?: string;
   /** The answer to an `approval-request`, e.g. `{ action: 'approve' }`. */
   readonly resume?: unknown;
   readonly signal?: AbortSignal;
   readonly metadata?: Record<string, unknown>;
+  /**
+   * When LangGraph writes checkpoints: after every step, in the background (`async`, the default), before the next
+   * step (`sync`), or only when the run ends or waits for a person (`exit`: for runs nobody resumes mid-way).
+   */
+  readonly durability?: 'sync' | 'async' | 'exit';
+  /** The run's id; a fresh one when absent. */
+  readonly runId?: string;
+  /** Raw LangGraph stream modes to record beside the run events (see `onChunk`). */
+  readonly extraStreamModes?: readonly string[];
+  readonly onChunk?: (mode: string, namespace: readonly string[], payload: unknown) => void;
+}
+
+/** A thread's state at one checkpoint, as LangGraph's `getState` describes it. */
+export interface ThreadStateSnapshot {
+  readonly values: Record<string, unknown>;
+  readonly next: readonly string[];
+  readonly tasks: readonly { id: string; name: string; interrupts?: readonly { id?: string; value?: unknown }[]; error?: unknown }[];
+  readonly metadata?: Record<string, unknown>;
+  readonly config?: { configurable?: Record<string, unknown> };
+  readonly parentConfig?: { configurable?: Record<string, unknown> };
+  readonly createdAt?: string;
 }
 
 export interface RunService {
@@ -40,6 +69,16 @@ export interface RunService {
   stream(request: RunRequest): AsyncGenerator<RunEvent>;
   /** The names a run can target: the graphs and every agent. */
   targets(): readonly string[];
+  /** The thread's latest state; undefined while nothing has run on it. */
+  state(tenantId: string, threadId: string): Promise<ThreadStateSnapshot | undefined>;
+  /** The thread's checkpoints, newest first. */
+  history(tenantId: string, threadId: string, options?: { limit?: number; before?: string }): Promise<readonly ThreadStateSnapshot[]>;
+}
+
+/** The reading half of a compiled graph that thread state and history need. */
+interface StatefulGraph {
+  getState(config: RunnableConfig): Promise<ThreadStateSnapshot>;
+  getStateHistory(config: RunnableConfig, options?: { limit?: number; before?: RunnableConfig }): AsyncIterable<ThreadStateSnapshot>;
 }
 
 export interface RunServiceOptions {
@@ -75,7 +114,11 @@ export function createRunService(options: RunServiceOptions): RunService {
   }
 
   // Graph modules (and LangGraph with them) load with the first run, so a server that only serves search starts fast.
-  const graphs = () =>
+  // Loaded once: every dynamic import goes through the module loader's hooks (tsx's run in a worker thread), which
+  // costs milliseconds per call.
+  let loaded: Promise<GraphModules> | undefined;
+  const graphs = (): Promise<GraphModules> => (loaded ??= loadGraphs());
+  const loadGraphs = () =>
     Promise.all([
       import('../graphs/rag.js'),
       import('../graphs/research.js'),
@@ -83,8 +126,9 @@ export function createRunService(options: RunServiceOptions): RunService {
       import('../graphs/react.js'),
       import('../graphs/supervisor.js'),
       import('../graphs/approval.js'),
-    ]).then(([rag, research, pipeline, react, supervisor, approval]) => ({ rag, research, pipeline, react, supervisor, approval }));
-  type GraphModules = Awaited<ReturnType<typeof graphs>>;
+      import('@langchain/langgraph'),
+    ]).then(([rag, research, pipeline, react, supervisor, approval, langgraph]) => ({ rag, research, pipeline, react, supervisor, approval, langgraph }));
+  type GraphModules = Awaited<ReturnType<typeof loadGraphs>>;
 
   const toolContext = (modules: GraphModules) => (config: RunnableConfig) => ({
     tenantId: modules.rag.tenantOf(config),
@@ -151,43 +195,81 @@ export function createRunService(options: RunServiceOptions): RunService {
     return [...GRAPH_TARGETS, ...agents.list().map((agent) => agent.name)];
   }
 
+  async function graphFor(target: string): Promise<StreamableGraph> {
+    let graph = compiled.get(target);
+    if (!graph) {
+      graph = await build(target);
+      compiled.set(target, graph);
+    }
+    return graph;
+  }
+
+  /** The graph a thread's checkpoints were written by; undefined for a thread nothing has run on yet. */
+  async function threadGraph(tenantId: string, threadId: string) {
+    const thread = threads.get(tenantId, threadId);
+    return thread.target ? { thread, graph: (await graphFor(thread.target)) as unknown as StatefulGraph } : undefined;
+  }
+
   return {
     targets,
+    async state(tenantId, threadId) {
+      const found = await threadGraph(tenantId, threadId);
+      if (!found) return undefined;
+      const snapshot = await found.graph.getState({ configurable: { thread_id: threadId } });
+      return snapshot.config?.configurable?.checkpoint_id ? snapshot : undefined;
+    },
+    async history(tenantId, threadId, { limit = 10, before } = {}) {
+      const found = await threadGraph(tenantId, threadId);
+      if (!found) return [];
+      const snapshots: ThreadStateSnapshot[] = [];
+      const options = { limit, ...(before ? { before: { configurable: { thread_id: threadId, checkpoint_id: before } } } : {}) };
+      for await (const snapshot of found.graph.getStateHistory({ configurable: { thread_id: threadId } }, options)) snapshots.push(snapshot);
+      return snapshots;
+    },
     async *stream(request) {
       const existing = request.threadId ? threads.get(request.tenantId, request.threadId) : undefined;
-      const target = request.target ?? existing?.target ?? 'rag';
-      let graph = compiled.get(target);
-      if (!graph) {
-        graph = await build(target);
-        compiled.set(target, graph);
-      }
+      const target = request.target ?? (existing?.target || 'rag');
+      const graph = await graphFor(target);
       const kb = request.kb ?? (existing?.metadata.kb as string | undefined);
       if ((target === 'rag' || target === 'research') && !kb) {
         throw new TrellisError('API_BODY_INVALID', `the ${target} graph needs a knowledge base (kb)`);
       }
-      if (request.resume === undefined && !request.message) {
+      if (request.resume === undefined && !request.message && !request.messages?.length) {
         throw new TrellisError('API_BODY_INVALID', 'a run needs a message, or a resume value answering an approval request');
       }
       const thread = existing ?? threads.create(request.tenantId, target, { ...request.metadata, ...(kb ? { kb } : {}) });
+      // A thread created empty (the Agent Protocol's POST /threads) belongs to the first target that runs on it.
+      if (!thread.target) threads.assignTarget(thread, target, kb);
+      else if (thread.target !== target) {
+        throw new TrellisError('API_BODY_INVALID', `thread ${thread.id} belongs to ${thread.target}; it cannot run ${target}`, {
+          hint: `Run ${thread.target} on this thread, or start a new thread for ${target}.`,
+        });
+      }
       // A bad resume value is refused here, before it reaches the graph: a node re-run on resume replays every
       // value it was given, so one stored bad value would keep the thread asking.
       if (request.resume !== undefined) await validateResume(graph, thread.id, request.resume);
       threads.touch(thread);
-      const { Command } = await import('@langchain/langgraph');
+      const { Command } = (await graphs()).langgraph;
       const input =
         request.resume !== undefined
           ? new Command({ resume: request.resume })
-          : { messages: [new HumanMessage(request.message!)], ...(GRAPH_TARGETS.includes(target as never) && kb ? { kb } : {}) };
+          : {
+              messages: request.messages?.length ? [...request.messages] : [new HumanMessage(request.message!)],
+              ...(GRAPH_TARGETS.includes(target as never) && kb ? { kb } : {}),
+            };
       yield* streamRunEvents({
         graph,
         input,
-        runId: options.generateId(),
+        runId: request.runId ?? options.generateId(),
         threadId: thread.id,
+        extraStreamModes: request.extraStreamModes,
+        onChunk: request.onChunk,
         config: {
           signal: request.signal,
           // Room for a supervisor's handoffs, each running a member's full react loop (3 steps a model turn).
           recursionLimit: Math.max((options.maxModelTurns * 3 + 2) * 2, 50),
-          configurable: { tenantId: request.tenantId, kb },
+          ...(request.durability ? ({ durability: request.durability } as RunnableConfig) : {}),
+          configurable: { tenantId: request.tenantId, kb, ...(request.clientTools ? { clientTools: request.clientTools } : {}) },
         },
       });
     },

@@ -5,7 +5,7 @@ import { TrellisError } from '../core/errors.js';
 export interface Thread {
   readonly id: string;
   readonly tenantId: string;
-  /** What runs on it: a graph (`rag`, `research`) or an agent name. */
+  /** What runs on it: a graph (`rag`, `research`) or an agent name; empty until the first run on a thread made empty. */
   readonly target: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly createdAt: string;
@@ -43,25 +43,30 @@ interface ThreadRow {
  * and every lookup checks it, so a thread id guessed or leaked from another tenant behaves as if it did not exist.
  */
 export class Threads {
+  // Prepared once: every run reads, and most create or touch, a thread.
+  private readonly insertThread;
+  private readonly selectThread;
+  private readonly touchThread;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly generateId: () => string,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.insertThread = db.prepare('INSERT INTO threads (id, tenant_id, target, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.selectThread = db.prepare<[string, string], ThreadRow>('SELECT * FROM threads WHERE id = ? AND tenant_id = ?');
+    this.touchThread = db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?');
+  }
 
   create(tenantId: string, target: string, metadata: Record<string, unknown> = {}, id = this.generateId()): Thread {
     const at = this.now().toISOString();
-    this.db
-      .prepare('INSERT INTO threads (id, tenant_id, target, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, tenantId, target, JSON.stringify(metadata), at, at);
-    return this.get(tenantId, id);
+    this.insertThread.run(id, tenantId, target, JSON.stringify(metadata), at, at);
+    return { id, tenantId, target, metadata: { ...metadata }, createdAt: at, updatedAt: at };
   }
 
   /** The tenant's thread; THREAD_NOT_FOUND for unknown ids and for other tenants' threads alike. */
   get(tenantId: string, id: string): Thread {
-    const row = this.db
-      .prepare<[string, string], ThreadRow>('SELECT * FROM threads WHERE id = ? AND tenant_id = ?')
-      .get(id, tenantId);
+    const row = this.selectThread.get(id, tenantId);
     if (!row) throw new TrellisError('THREAD_NOT_FOUND', `thread ${id} not found`, { details: { threadId: id } });
     return toThread(row);
   }
@@ -73,8 +78,39 @@ export class Threads {
       .map(toThread);
   }
 
+  /** Tenant's threads whose metadata holds every given key/value, newest first. */
+  search(tenantId: string, options: { metadata?: Record<string, unknown>; limit: number; offset: number }): readonly Thread[] {
+    const filters = Object.entries(options.metadata ?? {});
+    const where = filters.map(() => 'json_extract(metadata, ?) IS json_extract(?, \'$\')').join(' AND ');
+    const params = filters.flatMap(([key, value]) => [`$."${key.replaceAll('"', '""')}"`, JSON.stringify(value)]);
+    return this.db
+      .prepare<unknown[], ThreadRow>(
+        `SELECT * FROM threads WHERE tenant_id = ? ${where ? `AND ${where}` : ''} ORDER BY updated_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+      )
+      .all(tenantId, ...params, options.limit, options.offset)
+      .map(toThread);
+  }
+
+  /** Binds a thread created without a target to the first graph or agent that runs on it. */
+  assignTarget(thread: Thread, target: string, kb: string | undefined): void {
+    const metadata = { ...thread.metadata, ...(kb ? { kb } : {}) };
+    this.db.prepare('UPDATE threads SET target = ?, metadata = ? WHERE id = ?').run(target, JSON.stringify(metadata), thread.id);
+  }
+
+  updateMetadata(thread: Thread, metadata: Record<string, unknown>): Thread {
+    this.db
+      .prepare('UPDATE threads SET metadata = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify({ ...thread.metadata, ...metadata }), this.now().toISOString(), thread.id);
+    return this.get(thread.tenantId, thread.id);
+  }
+
+  /** Whether any tenant has a thread with this id (ids are global, so a client-chosen id must be free). */
+  exists(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM threads WHERE id = ?').get(id) !== undefined;
+  }
+
   touch(thread: Thread): void {
-    this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(this.now().toISOString(), thread.id);
+    this.touchThread.run(this.now().toISOString(), thread.id);
   }
 
   delete(thread: Thread): void {

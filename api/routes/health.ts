@@ -8,8 +8,8 @@ import { TRELLIS_VERSION } from '../../core/version.js';
  */
 export async function healthRoutes(app: FastifyInstance, options: { runtime: Runtime }): Promise<void> {
   const { runtime } = options;
-  app.get('/healthz', async () => ({ status: 'ok', version: TRELLIS_VERSION, instanceId: runtime.instanceId }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { config: { scope: 'public' } }, async () => ({ status: 'ok', version: TRELLIS_VERSION, instanceId: runtime.instanceId }));
+  app.get('/readyz', { config: { scope: 'public' } }, async (_request, reply) => {
     const checks = await runtime.readiness();
     const failed = checks.some((check) => check.state === 'failed');
     const degraded = checks.some((check) => check.state === 'degraded');

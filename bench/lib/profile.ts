@@ -24,6 +24,7 @@ export const instrument = {
       modelId: model.modelId,
       get dimensions() { return model.dimensions; },
       maxBatchSize: model.maxBatchSize,
+      supportsParallelCalls: model.supportsParallelCalls,
       doEmbed: (options) => timed(profile, 'embed', () => model.doEmbed(options)),
       dispose: model.dispose?.bind(model),
     };
@@ -32,6 +33,7 @@ export const instrument = {
     return {
       ...store,
       upsert: (scope, entries) => timed(profile, 'vector_upsert', () => store.upsert(scope, entries)),
+      add: (scope, entries) => timed(profile, 'vector_add', () => store.add(scope, entries)),
       delete: (scope, ids) => timed(profile, 'vector_delete', () => store.delete(scope, ids)),
     };
   },

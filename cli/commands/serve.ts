@@ -5,6 +5,7 @@ import { loadConfig } from '../../core/config.js';
 import { TrellisError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { TRELLIS_VERSION } from '../../core/version.js';
+import { bootstrapAdminKey } from '../../runtime/bootstrap-admin-key.js';
 import { createRuntime, type Runtime } from '../../runtime/create-runtime.js';
 
 interface ServeFlags {
@@ -48,12 +49,25 @@ async function serve(flags: ServeFlags): Promise<void> {
     throw error;
   }
   const chat = runtime.models.chat;
+  const adminKey = config.auth.enabled ? bootstrapAdminKey(runtime.apiKeys, config.dataDir) : undefined;
   process.stdout.write(
     `Trellis ${TRELLIS_VERSION} listening on ${url}\n` +
-      `  health: ${url}/healthz   readiness: ${url}/readyz\n` +
+      `  health: ${url}/healthz   readiness: ${url}/readyz   API reference: ${url}/docs\n` +
+      `  OpenAI-compatible: ${url}/v1   LangGraph Agent Protocol: ${url}   WebSocket: ${url.replace(/^http/, 'ws')}/ws\n` +
+      authLine(config.auth.enabled, adminKey) +
       `  chat model: ${chat.mode === 'model' ? `${chat.provider} (${chat.modelId})` : 'none (retrieval-only mode)'}\n` +
       `  data: ${runtime.db.name}\n` +
       'Press Ctrl-C to stop.\n',
+  );
+}
+
+function authLine(enabled: boolean, adminKey: { key: string; file: string } | undefined): string {
+  if (!enabled) return '  auth: OFF (TRELLIS_AUTH__ENABLED=false): every request acts as the default tenant\'s admin\n';
+  if (!adminKey) return '  auth: API keys (`trellis keys list`, `trellis keys create --tenant <t> --scopes chat`)\n';
+  return (
+    `  first start: created an admin API key for tenant "default"; it is shown once, here:\n` +
+    `    ${adminKey.key}\n` +
+    `  a copy is in ${adminKey.file} (readable only by you); delete that file once you have stored the key elsewhere.\n`
   );
 }
 
@@ -73,8 +87,10 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
 }
 
 /**
- * First SIGINT/SIGTERM: stop accepting connections, let requests finish within the grace period, stop the runtime
- * (and with it every child process), exit 0. A second signal exits at once, for a user who does not want to wait.
+ * First SIGINT/SIGTERM: stop accepting connections and new runs; let requests and runs finish within the grace
+ * period, then cancel the runs still going (each thread keeps its last checkpoint, so it continues when run again),
+ * close WebSockets with a reason, stop the runtime (and with it every child process), exit 0. A second signal exits
+ * at once, for a user who does not want to wait.
  */
 function installShutdown(runtime: Runtime, app: () => FastifyInstance | undefined, graceSeconds: number): void {
   let shuttingDown = false;
@@ -91,7 +107,8 @@ function installShutdown(runtime: Runtime, app: () => FastifyInstance | undefine
     graceTimer.unref();
     void (async () => {
       try {
-        await app()?.close();
+        // Runs end (finished or cancelled) within the grace period, which ends the requests streaming or waiting on them.
+        await Promise.all([runtime.runManager.drain(graceSeconds * 1000), app()?.close()]);
       } finally {
         await runtime.stop();
         process.exit(0);

@@ -1,6 +1,6 @@
 import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
 import { TrellisError } from '../errors.js';
-import type { EmbeddingModel } from './types.js';
+import type { EmbedResult, EmbeddingModel } from './types.js';
 
 /** Progress after each finished batch. */
 export interface EmbedProgress {
@@ -58,22 +58,37 @@ export async function embedMany(
 
   const embeddings: number[][] = [];
   let tokens = 0;
-  for (let start = 0; start < texts.length; start += batchSize) {
-    if (signal?.aborted) {
-      throw new TrellisError('MODEL_ABORTED', `embedding cancelled after ${start} of ${texts.length} texts`, {
-        cause: signal.reason,
-        details: { done: start, total: texts.length },
-      });
+  // Batches started and not yet taken in, oldest first; results are taken in input order whatever the window.
+  const window: { size: number; result: Promise<EmbedResult> }[] = [];
+  const windowSize = model.supportsParallelCalls ? PARALLEL_CALLS : 1;
+  for (let start = 0; start < texts.length || window.length > 0; ) {
+    if (start < texts.length && window.length < windowSize) {
+      if (signal?.aborted) {
+        throw new TrellisError('MODEL_ABORTED', `embedding cancelled after ${embeddings.length} of ${texts.length} texts`, {
+          cause: signal.reason,
+          details: { done: embeddings.length, total: texts.length },
+        });
+      }
+      const batch = texts.slice(start, start + batchSize);
+      const result = model.doEmbed({ texts: batch, inputType, signal });
+      // Awaited below in order; until then a failure must not count as unhandled.
+      result.catch(() => undefined);
+      window.push({ size: batch.length, result });
+      start += batch.length;
+      continue;
     }
-    const batch = texts.slice(start, start + batchSize);
-    const result = await model.doEmbed({ texts: batch, inputType, signal });
-    checkBatch(model, batch.length, result.embeddings);
-    embeddings.push(...result.embeddings);
-    tokens += result.usage.tokens;
+    const { size, result } = window.shift()!;
+    const { embeddings: vectors, usage } = await result;
+    checkBatch(model, size, vectors);
+    embeddings.push(...vectors);
+    tokens += usage.tokens;
     onProgress?.({ done: embeddings.length, total: texts.length });
   }
   return { embeddings, usage: { tokens } };
 }
+
+/** Calls outstanding at once for a model that supports parallel calls: enough to keep its queue from running dry. */
+const PARALLEL_CALLS = 4;
 
 function validateTexts(texts: unknown): asserts texts is readonly string[] {
   if (!Array.isArray(texts) || texts.length === 0) {

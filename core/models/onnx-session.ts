@@ -38,6 +38,10 @@ export async function createOnnxSession(modelPath: string, threads: number): Pro
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // ONNX Runtime's pool threads otherwise spin between runs, waiting for the next one: on a small machine that
+      // burnt more CPU than the runs themselves (an ingest went from 5.3 to 8 CPU-seconds with 2 threads) and took
+      // it from the work the runs overlap with. Idle threads sleep instead; a run wakes them.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     });
   } catch (error) {
     throw new TrellisError('MODEL_LOAD_FAILED', `cannot load ONNX model ${modelPath}`, {

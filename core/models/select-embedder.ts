@@ -38,12 +38,14 @@ export function createEmbedderHandle(config: TrellisConfig, logger: Logger): Emb
         maxBatchSize: settings.batchSize,
       });
     }
-    const { createOnnxEmbedder } = await import('./onnx-embedder.js');
+    // On a worker thread: ONNX runs a batch synchronously and the tokenizer is JavaScript, so in process every
+    // batch would stall the server's event loop and the ingestion work that overlaps with embedding.
+    const { createOnnxEmbedderInWorker } = await import('./onnx-embedder-in-worker.js');
     if (settings.path) {
-      return createOnnxEmbedder({ modelDir: settings.path, threads: config.models.threads, maxBatchSize: settings.batchSize });
+      return createOnnxEmbedderInWorker({ modelDir: settings.path, threads: config.models.threads, maxBatchSize: settings.batchSize });
     }
     const { entry, ...asset } = await resolveCatalogueModel(config, { name: settings.model, kind: 'embedding', download: true, logger });
-    return createOnnxEmbedder({
+    return createOnnxEmbedderInWorker({
       modelDir: asset.dir,
       modelId: entry.name,
       threads: config.models.threads,

@@ -35,6 +35,12 @@ export interface EmbeddingModel {
    */
   readonly dimensions: number;
   readonly maxBatchSize: number;
+  /**
+   * Whether `embedMany` may have several `doEmbed` calls outstanding at once. True where calls queue up somewhere
+   * that works on its own (a worker thread), so the next batch is ready to start the moment one ends; absent means
+   * one call at a time.
+   */
+  readonly supportsParallelCalls?: boolean;
   doEmbed(options: EmbedOptions): Promise<EmbedResult>;
   /** Frees native memory (ONNX sessions); safe to call twice. */
   dispose?(): Promise<void>;

@@ -35,6 +35,12 @@ export interface VectorEntry {
 export interface VectorStore {
   readonly name: string;
   upsert(scope: StoreScope, entries: readonly VectorEntry[]): Promise<void>;
+  /**
+   * `upsert` for entries the caller knows the scope does not hold (chunks new to SQLite: every removal from SQLite
+   * leaves a tombstone that is deleted here first), so the store may skip what replacing costs. Should an id exist
+   * after all, it takes the new vector, but metadata keys the entry no longer has may linger.
+   */
+  add(scope: StoreScope, entries: readonly VectorEntry[]): Promise<void>;
   delete(scope: StoreScope, chunkIds: readonly string[]): Promise<void>;
   query(
     scope: StoreScope,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../../core/db.js';
 import type {
   ChunkMetadata,
@@ -28,7 +29,18 @@ const DEFAULT_POSTINGS_BUDGET = 50_000;
 const MIN_KEPT_TERMS = 6;
 /** A scope smaller than this share of all indexed chunks is matched through its token as well (see scopeNarrows). */
 const NARROWING_SCOPE_SHARE = 0.5;
-const TOTAL_ROWS_TTL_MS = 10_000;
+/**
+ * How long index statistics (row counts, document frequencies) are reused. They only steer which work a query
+ * skips, never which rows it may return, and reading them costs a pass over a posting list each: FTS5's vocabulary
+ * table counts a term's documents by walking them (the scope token's list holds every chunk of the scope).
+ */
+const STATISTICS_TTL_MS = 10_000;
+/** Distinct terms whose document frequency is remembered; past it the memory starts over. */
+const MAX_CACHED_FREQUENCIES = 100_000;
+/** Scopes whose narrowing decision is remembered; past it the memory starts over. */
+const MAX_CACHED_SCOPES = 10_000;
+/** Query statements kept prepared, one per shape of metadata filter. */
+const MAX_CACHED_STATEMENTS = 64;
 
 // bm25() weights per FTS5 column, in declaration order: the scope token must not add to any score.
 const BM25 = 'bm25(rag_keyword_fts, 0.0, 1.0)';
@@ -107,10 +119,22 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
     'SELECT term, doc FROM rag_keyword_vocab WHERE term IN (SELECT value FROM json_each(?))',
   );
   const postingsBudget = options.postingsBudget ?? DEFAULT_POSTINGS_BUDGET;
+  let frequencies = { of: new Map<string, number>(), at: 0 };
+  function documentFrequencies(stems: readonly string[]): ReadonlyMap<string, number> {
+    if (Date.now() - frequencies.at > STATISTICS_TTL_MS || frequencies.of.size > MAX_CACHED_FREQUENCIES) {
+      frequencies = { of: new Map(), at: Date.now() };
+    }
+    const missing = stems.filter((stem) => !frequencies.of.has(stem));
+    if (missing.length > 0) {
+      const found = new Map(vocabulary.all(JSON.stringify(missing)).map((row) => [row.term, row.doc]));
+      for (const stem of missing) frequencies.of.set(stem, found.get(stem) ?? 0);
+    }
+    return frequencies.of;
+  }
   function pruneCommonTerms(terms: readonly string[]): readonly string[] {
     if (terms.length <= MIN_KEPT_TERMS) return terms;
     const stems = terms.map((term) => stemmer(term));
-    const frequency = new Map(vocabulary.all(JSON.stringify(stems)).map((row) => [row.term, row.doc]));
+    const frequency = documentFrequencies(stems);
     // A term whose stem is not in the vocabulary (the stemmers disagree, or it occurs nowhere) costs nothing: kept.
     const ranked = terms.map((term, index) => ({ term, df: frequency.get(stems[index]!) ?? 0 })).sort((a, b) => a.df - b.df);
     const kept: string[] = [];
@@ -131,11 +155,29 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
   const scopeSize = db.prepare<[string], number>('SELECT doc FROM rag_keyword_vocab WHERE term = ?').pluck();
   const totalRows = db.prepare<[], number>('SELECT count(*) FROM rag_keyword_chunks').pluck();
   let total = { rows: 0, at: 0 };
+  const narrows = new Map<string, { narrows: boolean; at: number }>();
   function scopeNarrows(scope: StoreScope): boolean {
-    if (Date.now() - total.at > TOTAL_ROWS_TTL_MS) total = { rows: totalRows.get() ?? 0, at: Date.now() };
+    const token = scopeToken(scope);
+    const known = narrows.get(token);
+    if (known && Date.now() - known.at <= STATISTICS_TTL_MS) return known.narrows;
+    if (Date.now() - total.at > STATISTICS_TTL_MS) total = { rows: totalRows.get() ?? 0, at: Date.now() };
     // The vocabulary holds stemmed terms; an unfound token only means the token is used, as before.
-    const size = scopeSize.get(stemmer(scopeToken(scope))) ?? 0;
-    return size < NARROWING_SCOPE_SHARE * total.rows;
+    const size = scopeSize.get(stemmer(token)) ?? 0;
+    const decided = { narrows: size < NARROWING_SCOPE_SHARE * total.rows, at: Date.now() };
+    if (narrows.size >= MAX_CACHED_SCOPES) narrows.clear();
+    narrows.set(token, decided);
+    return decided.narrows;
+  }
+
+  const queries = new Map<string, Statement<SqlValue[], IndexHit>>();
+  function queryStatement(sql: string): Statement<SqlValue[], IndexHit> {
+    let statement = queries.get(sql);
+    if (!statement) {
+      if (queries.size >= MAX_CACHED_STATEMENTS) queries.clear();
+      statement = db.prepare<SqlValue[], IndexHit>(sql);
+      queries.set(sql, statement);
+    }
+    return statement;
   }
 
   const drop = db.transaction((scope: StoreScope) => {
@@ -162,10 +204,7 @@ export function createFts5KeywordStore(options: Fts5KeywordStoreOptions): Keywor
         'WHERE rag_keyword_fts MATCH ? AND chunks.tenant_id = ? AND chunks.kb_id = ?' +
         filter.sql +
         ` ORDER BY ${BM25} LIMIT ?`;
-      const rows = db
-        .prepare<SqlValue[], IndexHit>(sql)
-        .all(match, scope.tenantId, scope.kbId, ...filter.params, Math.floor(request.topK));
-      return rows;
+      return queryStatement(sql).all(match, scope.tenantId, scope.kbId, ...filter.params, Math.floor(request.topK));
     },
     async count(scope) {
       return statements.count.get(scope.tenantId, scope.kbId)?.count ?? 0;

@@ -119,6 +119,25 @@ export function createChromaVectorStore(options: ChromaVectorStoreOptions): Vect
       }, undefined);
     },
 
+    async add(scope, entries) {
+      if (entries.length === 0) return;
+      assertOneDimension(entries);
+      await withCollection('add', scope, true, async (collection) => {
+        const size = await batchSize();
+        for (let start = 0; start < entries.length; start += size) {
+          const batch = entries.slice(start, start + size);
+          // Neither upsert's delete (a third of the write time: Chroma logs a delete per id, found or not) nor its
+          // dimension probe (Chroma refuses a wrong length itself when nothing has to be deleted first). Chroma's
+          // own `add` would silently keep an existing record; its upsert without a delete updates it.
+          await collection.upsert({
+            ids: batch.map((entry) => entry.chunkId),
+            embeddings: batch.map((entry) => [...entry.embedding]),
+            metadatas: batch.map((entry) => toChromaMetadata(entry.metadata)),
+          });
+        }
+      }, undefined);
+    },
+
     async delete(scope, chunkIds) {
       if (chunkIds.length === 0) return;
       await withCollection('delete', scope, false, async (collection) => {

@@ -1,6 +1,6 @@
 import { TrellisError } from '../../../core/errors.js';
 import { matchesMetadataFilter } from '../metadata-filter.js';
-import type { ChunkMetadata, IndexHit, StoreScope, VectorStore } from '../types.js';
+import type { ChunkMetadata, IndexHit, StoreScope, VectorEntry, VectorStore } from '../types.js';
 
 interface StoredVector {
   readonly unit: Float32Array;
@@ -26,16 +26,20 @@ export function createMemoryVectorStore(): VectorStore {
     return vectors;
   }
 
+  async function upsert(scope: StoreScope, entries: readonly VectorEntry[]): Promise<void> {
+    const vectors = vectorsOf(scope, true)!;
+    const dimensions = vectors.values().next().value?.unit.length ?? entries[0]?.embedding.length;
+    for (const entry of entries) {
+      assertDimensions(entry.embedding.length, dimensions);
+      vectors.set(entry.chunkId, { unit: toUnit(entry.embedding), metadata: entry.metadata });
+    }
+  }
+
   return {
     name: 'memory',
-    async upsert(scope, entries) {
-      const vectors = vectorsOf(scope, true)!;
-      const dimensions = vectors.values().next().value?.unit.length ?? entries[0]?.embedding.length;
-      for (const entry of entries) {
-        assertDimensions(entry.embedding.length, dimensions);
-        vectors.set(entry.chunkId, { unit: toUnit(entry.embedding), metadata: entry.metadata });
-      }
-    },
+    upsert,
+    // A map replaces on set: nothing to skip.
+    add: upsert,
     async delete(scope, chunkIds) {
       const vectors = vectorsOf(scope, false);
       for (const chunkId of chunkIds) vectors?.delete(chunkId);

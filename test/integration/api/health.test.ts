@@ -12,11 +12,11 @@ describe('the API skeleton', () => {
     runtime = await createTestRuntime({ limits: { requestBodyBytes: 2048 } });
     app = await buildApp({ runtime });
     // Routes that only exist in this test, to drive the shared error handler through real request parsing.
-    app.post('/test/echo', async (request) => request.body);
-    app.get('/test/fail', async () => {
+    app.post('/test/echo', { config: { scope: 'public' } }, async (request) => request.body);
+    app.get('/test/fail', { config: { scope: 'public' } }, async () => {
       throw new TrellisError('KB_NOT_FOUND', 'knowledge base kb-1 not found');
     });
-    app.get('/test/crash', async () => {
+    app.get('/test/crash', { config: { scope: 'public' } }, async () => {
       throw new Error('secret internal detail');
     });
     await app.ready();

@@ -48,6 +48,20 @@ export function describeVectorStoreContract(options: VectorStoreContractOptions)
       expect(await store.query(scope, { embedding: [0, 0, 1], topK: 5, filter: { lang: 'en' } })).toEqual([]);
     });
 
+    it('add stores new entries as upsert does, and an id that exists after all takes the new vector', async () => {
+      const scope = newScope();
+      await store.add(scope, [entry('a', [1, 0, 0], { lang: 'en' }), entry('b', [0, 1, 0])]);
+      expect(await store.count(scope)).toBe(2);
+      expect((await store.query(scope, { embedding: [0, 1, 0], topK: 1, filter: { lang: 'en' } })).map((hit) => hit.chunkId)).toEqual(['a']);
+      await store.add(scope, [entry('a', [0, 0, 1])]);
+      expect(await store.count(scope)).toBe(2);
+      const hits = await store.query(scope, { embedding: [0, 0, 1], topK: 1 });
+      expect(hits[0]?.chunkId).toBe('a');
+      expect(hits[0]?.score).toBeCloseTo(1, 4);
+      await expectCode(store.add(scope, [entry('c', [1, 0, 0, 0])]), 'VECTOR_DIMENSION_MISMATCH');
+      expect(await store.count(scope)).toBe(2);
+    });
+
     it('delete removes the named entries only', async () => {
       const scope = newScope();
       await store.upsert(scope, [entry('a', [1, 0, 0]), entry('b', [0, 1, 0]), entry('c', [0, 0, 1])]);

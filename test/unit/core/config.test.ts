@@ -25,11 +25,11 @@ describe('loadConfig', () => {
 
   it('uses the documented defaults with no file and no variables', () => {
     const config = loadConfig({ env: {}, cwd: temp.dir });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 3700, shutdownGraceSeconds: 10 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 3700, shutdownGraceSeconds: 10, corsOrigins: [], runRetentionSeconds: 600 });
     expect(config.dataDir).toBe('./data');
     expect(config.models.chat.provider).toBe('auto');
     expect(config.models.embedding.model).toBe('bge-small-en-v1.5');
-    expect(config.auth.enabled).toBe(true);
+    expect(config.auth).toEqual({ enabled: true, rateLimitPerMinute: 600 });
   });
 
   describe('precedence', () => {

@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { TrellisError } from '../../../core/errors.js';
+import type { Runtime } from '../../../runtime/create-runtime.js';
+import type { RunHandle, StartRunRequest } from '../../../runtime/run-manager.js';
+import { principalOf } from '../../plugins/auth.js';
+import { ChatCompletionRequestSchema, type ChatCompletionRequest } from './chat-request.js';
+import { completionOutcome, type CompletionOutcome } from './completion-outcome.js';
+import { newTurnOf, toLangChainMessages } from './to-langchain-messages.js';
+
+const CompletionResponseSchema = z.looseObject({
+  id: z.string(),
+  object: z.literal('chat.completion'),
+  created: z.number(),
+  model: z.string(),
+  choices: z.array(z.looseObject({ index: z.number(), message: z.looseObject({ role: z.literal('assistant') }), finish_reason: z.string() })),
+  trellis: z.looseObject({ thread_id: z.string().nullable(), run_id: z.string(), status: z.string(), citations: z.array(z.unknown()) }),
+});
+
+/**
+ * `POST /v1/chat/completions`: runs the agent or graph the `model` names. Without `thread_id` the request is
+ * self-contained, as OpenAI's API is: its messages are the whole conversation, the thread used for the run is
+ * deleted afterwards unless the run waits for an approval. With `thread_id`, the stored thread continues.
+ */
+export async function chatCompletionRoutes(app: FastifyInstance, options: { runtime: Runtime }): Promise<void> {
+  const { runtime } = options;
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/v1/chat/completions',
+    {
+      config: { scope: 'chat' },
+      schema: {
+        tags: ['openai'],
+        summary: 'Create a chat completion (OpenAI-compatible; `stream: true` answers with server-sent events)',
+        body: ChatCompletionRequestSchema,
+        response: { 200: CompletionResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = principalOf(request);
+      const body = request.body;
+      const started = startRun(runtime, tenantId, body);
+      const created = Math.floor(Date.now() / 1000);
+      const id = `chatcmpl-${started.handle.run.id}`;
+      if (body.stream) {
+        return streamCompletion(reply, { runtime, tenantId, started }, { id, created, model: body.model, includeUsage: body.stream_options?.include_usage === true });
+      }
+      const outcome = await finish(runtime, started, tenantId);
+      return {
+        id,
+        object: 'chat.completion' as const,
+        created,
+        model: body.model,
+        choices: [{ index: 0, message: assistantMessage(outcome), finish_reason: outcome.finishReason, logprobs: null }],
+        ...(outcome.usage ? { usage: outcome.usage } : {}),
+        trellis: outcome.extension,
+      };
+    },
+  );
+}
+
+interface StartedRun {
+  readonly handle: RunHandle;
+  /** Whether the thread is the request's own, to delete once the run is over (when nothing waits on it). */
+  readonly ephemeral: boolean;
+}
+
+function startRun(runtime: Runtime, tenantId: string, body: ChatCompletionRequest): StartedRun {
+  if (!runtime.runs.targets().includes(body.model)) {
+    throw new TrellisError('RUN_TARGET_UNKNOWN', `no agent or graph named ${body.model}; GET /v1/models lists them`);
+  }
+  if (body.resume !== undefined && !body.thread_id) {
+    throw new TrellisError('API_BODY_INVALID', 'resume answers an approval on a thread: send thread_id with it');
+  }
+  const messages = body.resume !== undefined ? [] : toLangChainMessages(body.thread_id ? newTurnOf(body.messages) : body.messages);
+  if (body.resume === undefined && messages.length === 0) {
+    throw new TrellisError('API_BODY_INVALID', 'messages must hold at least one user or tool message after the last assistant message');
+  }
+  const request: StartRunRequest = {
+    target: body.model,
+    threadId: body.thread_id,
+    messages,
+    resume: body.resume,
+    kb: body.kb,
+    metadata: { ...body.metadata, ...(body.user ? { user: body.user } : {}) },
+    clientTools: body.tools?.length && body.tool_choice !== 'none' ? { tools: body.tools, toolChoice: toolChoiceOf(body.tool_choice) } : undefined,
+    // A request's own thread is deleted after the run: only an interrupt (saved at exit) needs a checkpoint.
+    ...(body.thread_id ? {} : { durability: 'exit' as const }),
+    clientRequest: { api: 'openai', model: body.model, stream: body.stream === true, ...(body.user ? { user: body.user } : {}) },
+  };
+  return { handle: runtime.runManager.start(tenantId, request), ephemeral: !body.thread_id };
+}
+
+function toolChoiceOf(choice: ChatCompletionRequest['tool_choice']): 'auto' | 'any' | string | undefined {
+  if (choice === undefined || choice === 'auto') return undefined;
+  if (choice === 'required') return 'any';
+  if (typeof choice === 'object') return choice.function.name;
+  return undefined;
+}
+
+/** Waits for the run's end and reads its outcome; a failed run becomes the error response. */
+async function finish(runtime: Runtime, started: StartedRun, tenantId: string): Promise<CompletionOutcome> {
+  let approval: unknown;
+  for await (const entry of started.handle.entries()) {
+    if (entry.kind !== 'event') continue;
+    const event = entry.event;
+    if (event.type === 'approval-request') approval = event.value;
+    if (event.type === 'run-error') {
+      release(runtime, started, tenantId, false);
+      throw new TrellisError(event.code as never, event.message, { hint: event.hint });
+    }
+    if (event.type === 'run-end') {
+      const kept = keepsThread(started, event.status);
+      release(runtime, started, tenantId, kept);
+      return completionOutcome(event, approval, kept ? started.handle.run.threadId : null);
+    }
+  }
+  throw new TrellisError('INTERNAL', `run ${started.handle.run.id} ended without a result`);
+}
+
+function keepsThread(started: StartedRun, status: 'completed' | 'interrupted'): boolean {
+  return !started.ephemeral || status === 'interrupted';
+}
+
+/** Deletes a request's own thread in the background once its run is over: the client holds the conversation. */
+function release(runtime: Runtime, started: StartedRun, tenantId: string, kept: boolean): void {
+  if (kept || !started.ephemeral) return;
+  void started.handle.done
+    .then(() => runtime.runManager.deleteThread(tenantId, started.handle.run.threadId))
+    .catch((error: unknown) => runtime.logger.warn({ err: error, threadId: started.handle.run.threadId }, 'could not delete a completion thread'));
+}
+
+function assistantMessage(outcome: CompletionOutcome) {
+  return {
+    role: 'assistant' as const,
+    content: outcome.toolCalls.length > 0 && !outcome.content ? null : outcome.content,
+    refusal: null,
+    ...(outcome.toolCalls.length > 0 ? { tool_calls: outcome.toolCalls } : {}),
+  };
+}
+
+/**
+ * Streams the run as OpenAI chunks: the role first, a content delta per token, the finish reason with Trellis's
+ * extension last, then `[DONE]`. A failure mid-stream is sent as an `error` payload, which OpenAI SDKs raise.
+ */
+async function streamCompletion(
+  reply: FastifyReply,
+  run: { runtime: Runtime; tenantId: string; started: StartedRun },
+  meta: { id: string; created: number; model: string; includeUsage: boolean },
+): Promise<FastifyReply> {
+  const { runtime, tenantId, started } = run;
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}) =>
+    raw.write(`data: ${JSON.stringify({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }], ...extra })}\n\n`);
+  chunk({ role: 'assistant', content: '' });
+  let streamedText = false;
+  let approval: unknown;
+  const disconnected = new AbortController();
+  raw.on('close', () => disconnected.abort());
+  for await (const entry of started.handle.entries(0, disconnected.signal)) {
+    if (entry.kind !== 'event') continue;
+    const event = entry.event;
+    if (event.type === 'token-delta' && event.text) {
+      streamedText = true;
+      chunk({ content: event.text });
+    } else if (event.type === 'approval-request') {
+      approval = event.value;
+    } else if (event.type === 'run-error') {
+      release(runtime, started, tenantId, false);
+      raw.write(`data: ${JSON.stringify({ error: { code: event.code, message: event.message, hint: event.hint } })}\n\n`);
+    } else if (event.type === 'run-end') {
+      const kept = keepsThread(started, event.status);
+      release(runtime, started, tenantId, kept);
+      const outcome = completionOutcome(event, approval, kept ? started.handle.run.threadId : null);
+      if (!streamedText || event.status === 'interrupted') chunk({ content: (streamedText ? '\n\n' : '') + outcome.content });
+      if (outcome.toolCalls.length > 0) chunk({ tool_calls: outcome.toolCalls.map((call, index) => ({ index, ...call })) });
+      chunk({}, outcome.finishReason, { trellis: outcome.extension });
+      if (meta.includeUsage) {
+        raw.write(`data: ${JSON.stringify({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [], usage: outcome.usage ?? null })}\n\n`);
+      }
+    }
+  }
+  if (!raw.destroyed) raw.end('data: [DONE]\n\n');
+  return reply;
+}

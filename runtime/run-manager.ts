@@ -1,0 +1,275 @@
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { TrellisError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { RunEvent } from '../graphs/run-events.js';
+import { RunLog, type RunLogEntry } from './run-log.js';
+import { type MultitaskStrategy, type RunRecord, type RunRecords, type RunStatus } from './run-records.js';
+import type { RunRequest, RunService } from './runs.js';
+import type { Threads } from './threads.js';
+
+export interface StartRunRequest extends Omit<RunRequest, 'tenantId' | 'signal' | 'runId' | 'onChunk'> {
+  /** What to do when the thread already has an active run; `reject` unless set. */
+  readonly multitaskStrategy?: MultitaskStrategy;
+  /** The request as the client sent it, stored with the run. */
+  readonly clientRequest?: Record<string, unknown>;
+}
+
+/** A run being watched: its record when attached, every entry of its stream, and its end. */
+export interface RunHandle {
+  readonly run: RunRecord;
+  /** Entries after `afterSeq`, live until the run ends. Empty for a run whose log has expired. */
+  entries(afterSeq?: number, signal?: AbortSignal): AsyncGenerator<RunLogEntry>;
+  /** Settles with the final record once the run has finished (at once for a finished run). */
+  readonly done: Promise<RunRecord>;
+}
+
+export interface RunManagerOptions {
+  readonly runs: RunService;
+  readonly records: RunRecords;
+  readonly threads: Threads;
+  readonly checkpointer: BaseCheckpointSaver;
+  readonly logger: Logger;
+  readonly generateId: () => string;
+  /** How long a finished run's log stays in memory for late joins and reconnects. */
+  readonly retentionMs: number;
+}
+
+/** Hears about every run's life (metrics count runs and streamed tokens); called synchronously, so it must be cheap. */
+export interface RunObserver {
+  runStarted?(run: RunRecord): void;
+  runEvent?(run: RunRecord, event: RunEvent): void;
+  runFinished?(run: RunRecord): void;
+}
+
+interface ActiveRun {
+  record: RunRecord;
+  readonly log: RunLog;
+  readonly abort: AbortController;
+  readonly done: Promise<RunRecord>;
+  cancelStatus?: RunStatus;
+}
+
+/**
+ * Runs in the background, so that clients can start one, disconnect, and join or stream it later from any
+ * transport (REST, SSE, WebSocket). Each run appends to its own log; its record in SQLite tracks its status. One run
+ * is active per thread at a time; the multitask strategy says what a second one does.
+ */
+export class RunManager {
+  private readonly active = new Map<string, ActiveRun>();
+  /** The newest run per thread, active or queued: what a new run must wait for or cancel. */
+  private readonly threadTail = new Map<string, ActiveRun>();
+  private readonly finished = new Map<string, { log: RunLog; record: RunRecord; timer: NodeJS.Timeout }>();
+  private draining = false;
+  private readonly observers = new Set<RunObserver>();
+
+  constructor(private readonly options: RunManagerOptions) {
+    const failed = options.records.failUnfinished();
+    if (failed > 0) options.logger.warn({ runs: failed }, 'runs left unfinished by the previous process were marked failed');
+  }
+
+  /** Adds an observer of every run from now on; returns the function that removes it. */
+  observe(observer: RunObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Runs that are running or queued: the server's queue depth. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Starts a run and returns as soon as it is accepted: the thread is checked (or created) and the record written.
+   * Failures of the run itself (an unknown target, a model error) end its stream with `run-error`.
+   */
+  start(tenantId: string, request: StartRunRequest): RunHandle {
+    if (this.draining) throw new TrellisError('SERVER_SHUTTING_DOWN', 'the server is shutting down and takes no new runs');
+    const { threads, records } = this.options;
+    const existing = request.threadId ? threads.get(tenantId, request.threadId) : undefined;
+    const target = request.target ?? (existing?.target || 'rag');
+    const thread = existing ?? threads.create(tenantId, target, { ...request.metadata, ...(request.kb ? { kb: request.kb } : {}) });
+    const strategy = request.multitaskStrategy ?? 'reject';
+    const previous = this.threadTail.get(thread.id);
+    if (previous && strategy === 'reject') {
+      throw new TrellisError('THREAD_BUSY', `thread ${thread.id} already has an active run (${previous.record.id})`, {
+        details: { threadId: thread.id, runId: previous.record.id },
+      });
+    }
+    const record = records.insert({
+      id: this.options.generateId(),
+      tenantId,
+      threadId: thread.id,
+      target,
+      status: 'pending',
+      multitaskStrategy: strategy,
+      metadata: request.metadata ?? {},
+      request: request.clientRequest ?? {},
+    });
+    this.notify((observer) => observer.runStarted?.(record));
+    const log = new RunLog();
+    const abort = new AbortController();
+    const entry: ActiveRun = { record, log, abort, done: undefined as unknown as Promise<RunRecord> };
+    if (previous && (strategy === 'interrupt' || strategy === 'rollback')) this.cancelActive(previous, 'cancelled');
+    (entry as { done: Promise<RunRecord> }).done = (async () => {
+      await previous?.done.catch(() => undefined);
+      return this.execute(entry, { ...request, target, tenantId, threadId: thread.id });
+    })();
+    this.active.set(record.id, entry);
+    this.threadTail.set(thread.id, entry);
+    return this.handleOf(entry);
+  }
+
+  get(tenantId: string, runId: string): RunRecord {
+    const active = this.active.get(runId);
+    if (active && active.record.tenantId === tenantId) return active.record;
+    return this.options.records.get(tenantId, runId);
+  }
+
+  list(tenantId: string, threadId: string, options: { limit?: number; offset?: number; statuses?: readonly RunStatus[] } = {}): readonly RunRecord[] {
+    this.options.threads.get(tenantId, threadId);
+    return this.options.records.listByThread(tenantId, threadId, { limit: options.limit ?? 10, offset: options.offset ?? 0, statuses: options.statuses });
+  }
+
+  /** Follows a run: live, recently finished (its log replays), or older (its record alone). */
+  attach(tenantId: string, runId: string): RunHandle {
+    const active = this.active.get(runId);
+    if (active && active.record.tenantId === tenantId) return this.handleOf(active);
+    const record = this.options.records.get(tenantId, runId);
+    const kept = this.finished.get(runId);
+    const log = kept?.log ?? closedLog();
+    return { run: record, entries: (after, signal) => log.read(after, signal), done: Promise.resolve(kept?.record ?? record) };
+  }
+
+  /** Active runs of a thread (at most one running; others queued). */
+  activeOnThread(threadId: string): readonly RunRecord[] {
+    return [...this.active.values()].filter((run) => run.record.threadId === threadId).map((run) => run.record);
+  }
+
+  /** Cancels a run that is still active; a finished run is returned unchanged. */
+  async cancel(tenantId: string, runId: string): Promise<RunRecord> {
+    const active = this.active.get(runId);
+    if (!active || active.record.tenantId !== tenantId) return this.options.records.get(tenantId, runId);
+    this.cancelActive(active, 'cancelled');
+    return active.done;
+  }
+
+  /** Deletes a thread with its runs and checkpoints, cancelling what is active on it first. */
+  async deleteThread(tenantId: string, threadId: string): Promise<void> {
+    const thread = this.options.threads.get(tenantId, threadId);
+    const running = [...this.active.values()].filter((run) => run.record.threadId === threadId);
+    for (const run of running) this.cancelActive(run, 'cancelled');
+    await Promise.all(running.map((run) => run.done.catch(() => undefined)));
+    await this.options.checkpointer.deleteThread(threadId);
+    this.options.records.deleteByThread(threadId);
+    this.options.threads.delete(thread);
+  }
+
+  /**
+   * Shutdown: no new runs; active ones get `graceMs` to finish, then are cancelled. LangGraph has checkpointed every
+   * completed step, so a cancelled run's thread continues from there when run again.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    const pending = [...this.active.values()];
+    if (pending.length === 0) return;
+    this.options.logger.info({ runs: pending.length, graceMs }, 'waiting for active runs to finish');
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all(pending.map((run) => run.done.catch(() => undefined))), grace]);
+    clearTimeout(timer);
+    for (const run of this.active.values()) this.cancelActive(run, 'cancelled');
+    await Promise.all([...this.active.values()].map((run) => run.done.catch(() => undefined)));
+    for (const kept of this.finished.values()) clearTimeout(kept.timer);
+    this.finished.clear();
+  }
+
+  private handleOf(entry: ActiveRun): RunHandle {
+    return { run: entry.record, entries: (after, signal) => entry.log.read(after, signal), done: entry.done };
+  }
+
+  private cancelActive(entry: ActiveRun, status: RunStatus): void {
+    entry.cancelStatus ??= status;
+    entry.abort.abort(new TrellisError('RUN_CANCELLED', `run ${entry.record.id} was cancelled`));
+  }
+
+  private async execute(entry: ActiveRun, request: RunRequest & { tenantId: string; threadId: string }): Promise<RunRecord> {
+    const { records, runs, logger } = this.options;
+    let status: RunStatus = 'failed';
+    let error: RunRecord['error'] = null;
+    try {
+      if (entry.cancelStatus) {
+        status = entry.cancelStatus;
+        return entry.record;
+      }
+      entry.record = records.update(entry.record, { status: 'running' });
+      const recorded = request.extraStreamModes;
+      const stream = runs.stream({
+        ...request,
+        runId: entry.record.id,
+        signal: entry.abort.signal,
+        // Only the modes asked for: the run also streams the modes its events come from, which nobody asked to keep.
+        onChunk: recorded?.length
+          ? (mode, namespace, payload) => {
+              if (recorded.includes(mode)) entry.log.append({ kind: 'chunk', mode, namespace, payload });
+            }
+          : undefined,
+      });
+      for await (const event of stream) {
+        entry.log.append({ kind: 'event', event });
+        this.notify((observer) => observer.runEvent?.(entry.record, event));
+        ({ status, error } = outcomeOf(event, status, error));
+      }
+      if (entry.cancelStatus) status = entry.cancelStatus;
+    } catch (failure) {
+      const trellis = TrellisError.isInstance(failure) ? failure : new TrellisError('INTERNAL', String(failure), { cause: failure });
+      if (trellis.status >= 500) logger.error({ err: failure, runId: entry.record.id }, 'run failed');
+      status = entry.cancelStatus ?? 'failed';
+      error = entry.cancelStatus ? null : { code: trellis.code, message: trellis.message, hint: trellis.hint };
+      if (!entry.cancelStatus) entry.log.append({ kind: 'event', event: { type: 'run-error', runId: entry.record.id, ...error! } });
+    } finally {
+      if (entry.cancelStatus && status === 'failed') status = entry.cancelStatus;
+      entry.record = records.update(entry.record, { status, error: status === 'failed' ? error : null });
+      entry.log.close();
+      this.retire(entry);
+      this.notify((observer) => observer.runFinished?.(entry.record));
+    }
+    return entry.record;
+  }
+
+  // An observer's failure is its own: it must never fail or stall the run it watches.
+  private notify(call: (observer: RunObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        call(observer);
+      } catch (failure) {
+        this.options.logger.error({ err: failure }, 'run observer failed');
+      }
+    }
+  }
+
+  private retire(entry: ActiveRun): void {
+    this.active.delete(entry.record.id);
+    if (this.threadTail.get(entry.record.threadId) === entry) this.threadTail.delete(entry.record.threadId);
+    if (this.draining || this.options.retentionMs <= 0) return;
+    const timer = setTimeout(() => this.finished.delete(entry.record.id), this.options.retentionMs);
+    timer.unref();
+    this.finished.set(entry.record.id, { log: entry.log, record: entry.record, timer });
+  }
+}
+
+function outcomeOf(event: RunEvent, status: RunStatus, error: RunRecord['error']): { status: RunStatus; error: RunRecord['error'] } {
+  if (event.type === 'run-end') return { status: event.status === 'interrupted' ? 'interrupted' : 'completed', error: null };
+  if (event.type === 'run-error') {
+    const cancelled = event.code === 'RUN_CANCELLED';
+    return { status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : { code: event.code, message: event.message, hint: event.hint } };
+  }
+  return { status, error };
+}
+
+function closedLog(): RunLog {
+  const log = new RunLog();
+  log.close();
+  return log;
+}

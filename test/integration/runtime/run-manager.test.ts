@@ -1,0 +1,141 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime } from '../../../runtime/create-runtime.js';
+import type { RunLogEntry } from '../../../runtime/run-log.js';
+import { RunRecords } from '../../../runtime/run-records.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+import { createTestRuntime } from '../../helpers/test-runtime.js';
+
+async function collect(entries: AsyncIterable<RunLogEntry>): Promise<RunLogEntry[]> {
+  const all: RunLogEntry[] = [];
+  for await (const entry of entries) all.push(entry);
+  return all;
+}
+
+const typesOf = (entries: readonly RunLogEntry[]) => entries.flatMap((entry) => (entry.kind === 'event' ? [entry.event.type] : []));
+
+describe('the run manager: background runs with logs, records and one active run per thread', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let runtime: Awaited<ReturnType<typeof createTestRuntime>>;
+  beforeAll(async () => {
+    temp = makeTempDir('trellis-run-manager-');
+    // `slow` turns wait before they answer, long enough to cancel a run or queue behind it.
+    writeFileSync(
+      path.join(temp.dir, 'script.json'),
+      JSON.stringify([
+        { match: 'slow', text: 'one two three four five six seven eight nine ten', delayMs: 1500 },
+        { text: 'quick answer' },
+      ]),
+    );
+    runtime = await createTestRuntime({ models: { chat: { provider: 'scripted', scriptPath: path.join(temp.dir, 'script.json') } } });
+  });
+  afterAll(async () => {
+    await runtime.dispose();
+    temp.remove();
+  });
+
+  it('runs in the background: the log numbers every entry and the record ends completed', async () => {
+    const handle = runtime.runManager.start('acme', { target: 'assistant', message: 'hello' });
+    expect(handle.run).toMatchObject({ status: 'pending', target: 'assistant', tenantId: 'acme' });
+    const entries = await collect(handle.entries());
+    expect(entries.map((entry) => entry.seq)).toEqual(entries.map((_, index) => index + 1));
+    expect(typesOf(entries)[0]).toBe('run-start');
+    expect(typesOf(entries).at(-1)).toBe('run-end');
+    expect(await handle.done).toMatchObject({ status: 'completed', error: null });
+    expect(runtime.runManager.get('acme', handle.run.id).status).toBe('completed');
+    // A late reader replays the log from any position.
+    const replay = await collect(runtime.runManager.attach('acme', handle.run.id).entries(2));
+    expect(replay.map((entry) => entry.seq)).toEqual(entries.slice(2).map((entry) => entry.seq));
+  });
+
+  it('refuses a second run on a busy thread, queues it with enqueue, cancels the first with interrupt', async () => {
+    const first = runtime.runManager.start('acme', { target: 'assistant', message: 'slow please' });
+    const threadId = first.run.threadId;
+    expect(() => runtime.runManager.start('acme', { threadId, message: 'again' })).toThrow(expect.objectContaining({ code: 'THREAD_BUSY' }));
+
+    const queued = runtime.runManager.start('acme', { threadId, message: 'queued', multitaskStrategy: 'enqueue' });
+    expect(queued.run.status).toBe('pending');
+    expect((await first.done).status).toBe('completed');
+    expect((await queued.done).status).toBe('completed');
+
+    const slow = runtime.runManager.start('acme', { threadId, message: 'slow again' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const replacing = runtime.runManager.start('acme', { threadId, message: 'instead', multitaskStrategy: 'interrupt' });
+    expect((await slow.done).status).toBe('cancelled');
+    expect((await replacing.done).status).toBe('completed');
+    const statuses = runtime.runManager.list('acme', threadId).map((run) => run.status);
+    expect(statuses).toEqual(['completed', 'cancelled', 'completed', 'completed']);
+  });
+
+  it('cancels a run: its stream ends with RUN_CANCELLED and its thread keeps the steps it finished', async () => {
+    const handle = runtime.runManager.start('acme', { target: 'assistant', message: 'slow one' });
+    const seen: RunLogEntry[] = [];
+    for await (const entry of handle.entries()) {
+      seen.push(entry);
+      if (entry.kind === 'event' && entry.event.type === 'token-delta') break;
+    }
+    const cancelled = await runtime.runManager.cancel('acme', handle.run.id);
+    expect(cancelled.status).toBe('cancelled');
+    const rest = await collect(handle.entries(seen.at(-1)!.seq));
+    expect(rest.at(-1)).toMatchObject({ kind: 'event', event: { type: 'run-error', code: 'RUN_CANCELLED' } });
+    expect(await runtime.runs.state('acme', handle.run.threadId)).toBeDefined();
+  });
+
+  it("hides another tenant's runs and threads as unknown", async () => {
+    const handle = runtime.runManager.start('acme', { target: 'assistant', message: 'private' });
+    await handle.done;
+    expect(() => runtime.runManager.get('globex', handle.run.id)).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
+    expect(() => runtime.runManager.attach('globex', handle.run.id)).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
+    await expect(runtime.runManager.cancel('globex', handle.run.id)).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+    expect(() => runtime.runManager.start('globex', { threadId: handle.run.threadId, message: 'x' })).toThrow(
+      expect.objectContaining({ code: 'THREAD_NOT_FOUND' }),
+    );
+  });
+
+  it('deletes a thread with its runs and checkpoints', async () => {
+    const handle = runtime.runManager.start('acme', { target: 'assistant', message: 'to delete' });
+    await handle.done;
+    await runtime.runManager.deleteThread('acme', handle.run.threadId);
+    expect(() => runtime.threads.get('acme', handle.run.threadId)).toThrow(expect.objectContaining({ code: 'THREAD_NOT_FOUND' }));
+    expect(() => runtime.runManager.get('acme', handle.run.id)).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
+    expect(await runtime.checkpointer.saver.getTuple({ configurable: { thread_id: handle.run.threadId } })).toBeUndefined();
+  });
+
+  it('on shutdown, takes no new runs and cancels what outlives the grace period', async () => {
+    const other = await createRuntime({ config: { ...runtime.config, dataDir: path.join(temp.dir, 'drain') } });
+    try {
+      const slow = other.runManager.start('acme', { target: 'assistant', message: 'slow drain' });
+      await other.runManager.drain(200);
+      expect((await slow.done).status).toBe('cancelled');
+      expect(() => other.runManager.start('acme', { target: 'assistant', message: 'late' })).toThrow(
+        expect.objectContaining({ code: 'SERVER_SHUTTING_DOWN' }),
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('marks runs a dead process left unfinished as failed, with a hint to run again', async () => {
+    const dataDir = path.join(temp.dir, 'crashed');
+    const first = await createRuntime({ config: { ...runtime.config, dataDir } });
+    const threadId = first.threads.create('acme', 'assistant').id;
+    new RunRecords(first.db, () => new Date()).insert({
+      id: 'run-left-running',
+      tenantId: 'acme',
+      threadId,
+      target: 'assistant',
+      status: 'running',
+      multitaskStrategy: 'reject',
+      metadata: {},
+      request: {},
+    });
+    await first.stop();
+    const second = await createRuntime({ config: { ...runtime.config, dataDir } });
+    try {
+      expect(second.runManager.get('acme', 'run-left-running')).toMatchObject({ status: 'failed', error: { code: 'SERVER_SHUTTING_DOWN' } });
+    } finally {
+      await second.stop();
+    }
+  });
+});
