@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import {
   BaseChatModel,
@@ -57,10 +57,14 @@ export interface ScriptedCallOptions extends BaseChatModelCallOptions {
   tool_choice?: ToolChoice;
 }
 
+/** How many requests a scripted model keeps for tests to inspect. */
+export const MAX_RECORDED_CALLS = 1000;
+
 /**
  * A deterministic chat model that replays a script: text (streamed word by word), tool calls, errors and delays.
  * It is the one stand-in Trellis allows in tests (no real chat weights exist offline), and the provider behind
- * `TRELLIS_CHAT_PROVIDER=scripted` for demos. Every request is kept in `calls`.
+ * `TRELLIS_CHAT_PROVIDER=scripted` for demos. The latest requests are kept in `calls` (the first
+ * {@link MAX_RECORDED_CALLS}, and then the newest), so a server on a scripted model does not grow without bound.
  *
  * @example
  * const model = createScriptedChatModel({ turns: [
@@ -70,6 +74,7 @@ export interface ScriptedCallOptions extends BaseChatModelCallOptions {
  */
 export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
   readonly calls: ScriptedCall[] = [];
+  private callCount = 0;
   readonly modelId: string;
   private readonly turns: readonly (ScriptedTurn | ScriptedResponder)[];
   private readonly loop: boolean;
@@ -123,7 +128,9 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
       tools: (options.tools ?? []).map((tool) => convertToOpenAITool(tool)),
       toolChoice: options.tool_choice,
     };
-    const index = this.calls.length;
+    const index = this.callCount;
+    this.callCount += 1;
+    if (this.calls.length >= MAX_RECORDED_CALLS) this.calls.shift();
     this.calls.push(call);
     const turn = ScriptedTurnSchema.parse(this.nextTurn(call, index));
 
@@ -140,8 +147,9 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
       throwIfAborted(options.signal);
       yield new ChatGenerationChunk({ text: word, message: new AIMessageChunk({ content: word }) });
       await runManager?.handleLLMNewToken(word);
-      // Yield to the event loop between words so that an abort from another task lands mid-stream, as it would.
-      await sleep(0);
+      // Yield to the event loop between words so that an abort from another task lands mid-stream, as it would;
+      // setImmediate, not a 0 ms timer, which would add a millisecond a word to a "zero-latency" model.
+      await yieldToEventLoop();
     }
     const toolCalls = 'toolCalls' in turn ? turn.toolCalls : [];
     const inputTokens = countWords(messages);
