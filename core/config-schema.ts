@@ -70,6 +70,8 @@ export const TrellisConfigSchema = z.strictObject({
     corsOrigins: z.array(z.string().min(1)).default([]),
     /** Finished runs' event logs kept in memory for `join` and stream reconnects, in seconds. */
     runRetentionSeconds: z.number().int().min(0).default(600),
+    /** At most this many finished runs' logs are kept in memory (the oldest go first). */
+    runRetentionCount: z.number().int().min(0).default(2000),
   }),
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(LOG_LEVELS).default('info'),
@@ -124,16 +126,45 @@ export const TrellisConfigSchema = z.strictObject({
     rateLimitPerMinute: z.number().int().min(0).default(600),
   }),
   tracing: section({
+    /** Off: no spans at all (no sink sees anything). */
+    enabled: z.boolean().default(true),
+    /** Spans in the runtime's SQLite database, for `GET /traces` and `trellis traces`. */
     local: section({
       enabled: z.boolean().default(true),
       retentionDays: z.number().int().min(1).default(14),
+      /** The oldest spans go first once there are more than this. */
+      maxSpans: z.number().int().min(1000).default(1_000_000),
+      /** Keep inputs and outputs (prompts, answers, tool arguments); off keeps timings, tokens and errors only. */
+      includeContent: z.boolean().default(true),
     }),
+    /** Langfuse, when both keys are set (LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL). */
     langfuse: section({
       publicKey: z.string().min(1).optional(),
       secretKey: z.string().min(1).optional(),
       baseUrl: z.url().optional(),
+      includeContent: z.boolean().default(true),
     }),
-    otlp: section({ endpoint: z.url().optional() }),
+    /** Any OTLP/HTTP collector (Jaeger, Tempo, Phoenix, an OpenTelemetry Collector): its /v1/traces URL. */
+    otlp: section({
+      endpoint: z.url().optional(),
+      headers: z.record(z.string(), z.string()).default({}),
+      includeContent: z.boolean().default(true),
+    }),
+    /** Masking applied to every span attribute before any sink sees it. */
+    redact: section({
+      emails: z.boolean().default(true),
+      phoneNumbers: z.boolean().default(true),
+      /** API keys and bearer tokens (Trellis keys, sk-…, Bearer …, AWS access keys, JWTs). */
+      apiKeys: z.boolean().default(true),
+      /** Your own regular expressions; each match is replaced by [REDACTED]. */
+      patterns: z.array(z.string().min(1)).default([]),
+    }),
+    /** Cost estimates: USD per million tokens, by model id as the provider reports it. */
+    prices: z
+      .record(z.string().min(1), z.strictObject({ inputPerMillionTokens: z.number().min(0), outputPerMillionTokens: z.number().min(0) }))
+      .default({}),
+    /** Spans each exporter may hold while its sink is slow or down; beyond that, spans are dropped and counted. */
+    maxQueueSpans: z.number().int().min(100).default(10_000),
   }),
   limits: section({
     requestBodyBytes: z.number().int().min(1024).default(1024 * 1024),

@@ -42,6 +42,7 @@ const PROVIDER_VARIABLES: Readonly<Record<string, string>> = {
   LANGFUSE_PUBLIC_KEY: 'tracing.langfuse.publicKey',
   LANGFUSE_SECRET_KEY: 'tracing.langfuse.secretKey',
   LANGFUSE_BASE_URL: 'tracing.langfuse.baseUrl',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.otlp.endpoint',
 };
 
 const CONFIG_FILE_NAMES = ['trellis.config.json', 'trellis.config.yaml', 'trellis.config.yml'];

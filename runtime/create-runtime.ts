@@ -191,6 +191,7 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     logger,
     generateId,
     retentionMs: config.server.runRetentionSeconds * 1000,
+    retentionCount: config.server.runRetentionCount,
   });
   // Runs stop before the stores and models they use close.
   cleanups.push({ name: 'runs', run: () => runManager.drain(0) });

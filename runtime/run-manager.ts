@@ -32,6 +32,8 @@ export interface RunManagerOptions {
   readonly generateId: () => string;
   /** How long a finished run's log stays in memory for late joins and reconnects. */
   readonly retentionMs: number;
+  /** How many finished runs' logs are kept at most; the oldest go first, so a busy server's memory stays bounded. */
+  readonly retentionCount: number;
 }
 
 /** Hears about every run's life (metrics count runs and streamed tokens); called synchronously, so it must be cheap. */
@@ -256,6 +258,12 @@ export class RunManager {
     const timer = setTimeout(() => this.finished.delete(entry.record.id), this.options.retentionMs);
     timer.unref();
     this.finished.set(entry.record.id, { log: entry.log, record: entry.record, timer });
+    // Maps iterate in insertion order: the first key is the run that finished longest ago.
+    while (this.finished.size > this.options.retentionCount) {
+      const [oldestId, oldest] = this.finished.entries().next().value!;
+      clearTimeout(oldest.timer);
+      this.finished.delete(oldestId);
+    }
   }
 }
 

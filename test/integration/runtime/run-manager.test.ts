@@ -116,6 +116,21 @@ describe('the run manager: background runs with logs, records and one active run
     }
   });
 
+  it('keeps at most runRetentionCount finished logs: an evicted run still has its record, its log is empty', async () => {
+    const other = await createRuntime({ config: { ...runtime.config, dataDir: path.join(temp.dir, 'retention'), server: { ...runtime.config.server, runRetentionCount: 1 } } });
+    try {
+      const first = other.runManager.start('acme', { target: 'assistant', message: 'one' });
+      await first.done;
+      const second = other.runManager.start('acme', { target: 'assistant', message: 'two' });
+      await second.done;
+      expect(await collect(other.runManager.attach('acme', first.run.id).entries())).toEqual([]);
+      expect(other.runManager.get('acme', first.run.id).status).toBe('completed');
+      expect((await collect(other.runManager.attach('acme', second.run.id).entries())).length).toBeGreaterThan(2);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('marks runs a dead process left unfinished as failed, with a hint to run again', async () => {
     const dataDir = path.join(temp.dir, 'crashed');
     const first = await createRuntime({ config: { ...runtime.config, dataDir } });

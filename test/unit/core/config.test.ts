@@ -25,7 +25,7 @@ describe('loadConfig', () => {
 
   it('uses the documented defaults with no file and no variables', () => {
     const config = loadConfig({ env: {}, cwd: temp.dir });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 3700, shutdownGraceSeconds: 10, corsOrigins: [], runRetentionSeconds: 600 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 3700, shutdownGraceSeconds: 10, corsOrigins: [], runRetentionSeconds: 600, runRetentionCount: 2000 });
     expect(config.dataDir).toBe('./data');
     expect(config.models.chat.provider).toBe('auto');
     expect(config.models.embedding.model).toBe('bge-small-en-v1.5');
