@@ -10,11 +10,13 @@ import { clientErrorHandler, frameworkErrors, installErrorHandler } from './plug
 import { jsonBodyPlugin } from './plugins/json-body.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openApiPlugin } from './plugins/openapi.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { knowledgeRoutes } from './routes/knowledge/index.js';
 import { langGraphRoutes } from './routes/langgraph/index.js';
 import { openAiRoutes } from './routes/openai/index.js';
+import { traceRoutes } from './routes/traces.js';
 import { webSocketRoutes } from './routes/websocket/index.js';
 import { webSocketServerOptions } from './routes/websocket/server-options.js';
 
@@ -77,6 +79,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(knowledgeRoutes, { runtime });
   await app.register(openAiRoutes, { runtime });
   await app.register(langGraphRoutes, { runtime });
+  await app.register(traceRoutes, { runtime });
+  await app.register(feedbackRoutes, { runtime });
   await app.register(webSocketRoutes, { runtime });
   return app;
 }

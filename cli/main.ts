@@ -11,6 +11,7 @@ import { createModelsCommand } from './commands/models.js';
 import { createSearchCommand } from './commands/search.js';
 import { createServeCommand } from './commands/serve.js';
 import { createToolsCommand } from './commands/tools.js';
+import { createTracesCommand } from './commands/traces.js';
 import { loadAssetSettings } from './load-settings.js';
 import { reportError } from './report-error.js';
 
@@ -30,6 +31,7 @@ program.addCommand(createToolsCommand());
 program.addCommand(createModelsCommand(loadAssetSettings));
 program.addCommand(createDoctorCommand());
 program.addCommand(createKeysCommand());
+program.addCommand(createTracesCommand());
 
 try {
   await program.parseAsync(process.argv);

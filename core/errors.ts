@@ -310,6 +310,18 @@ export const ERROR_CODES = {
     status: 426,
     hint: 'Connect with a WebSocket client (ws://host:port/ws); docs/websocket.md describes the protocol.',
   },
+  TRACE_NOT_FOUND: {
+    status: 404,
+    hint: 'Run `trellis traces list` (or GET /traces) to see the traces of this tenant; traces of other tenants are not visible, and old ones are removed after tracing.local.retentionDays.',
+  },
+  TRACE_QUERY_INVALID: {
+    status: 400,
+    hint: 'Fix the filter named above: times are ISO 8601, epoch milliseconds or a duration ago (15m, 2h, 7d); a cursor is the next_cursor of a previous page.',
+  },
+  FEEDBACK_INVALID: {
+    status: 400,
+    hint: 'Send a finite number as the score (0 to 1 for user feedback: thumbs up 1, thumbs down 0) and a name of 1 to 100 characters.',
+  },
   INTERNAL: {
     status: 500,
     hint: 'An unexpected failure; the server log has the stack trace. Please report it.',

@@ -16,6 +16,12 @@ import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
 import { builtinAgents } from '../agents/builtin-agents.js';
 import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
 import { createToolJournal } from '../graphs/tool-journal.js';
+import { createFeedbackService, type FeedbackService } from '../core/tracing/feedback-service.js';
+import { FeedbackStore } from '../core/tracing/feedback-store.js';
+import { createScoreExporter } from '../core/tracing/langfuse-scores.js';
+import { TraceStore } from '../core/tracing/trace-store.js';
+import { createTracing, type Tracing } from '../core/tracing/tracing.js';
+import { TRELLIS_VERSION } from '../core/version.js';
 import { runtimeMigrations } from './migrations.js';
 import { ApiKeys } from './api-keys.js';
 import { IngestJobs } from './ingest-jobs.js';
@@ -67,6 +73,12 @@ export interface Runtime {
   /** Background runs with their logs and records: what the API's transports start, join, stream and cancel. */
   readonly runManager: RunManager;
   readonly apiKeys: ApiKeys;
+  /** Spans of every run (root, nodes, model calls, tools, retrievals) to the configured sinks; `stats()` counts drops. */
+  readonly tracing: Tracing;
+  /** The local trace store: what `GET /traces` and `trellis traces` read. */
+  readonly traces: TraceStore;
+  /** Scores on runs (user feedback, eval metrics), stored locally and sent to Langfuse as scores on the run's trace. */
+  readonly feedback: FeedbackService;
   readonly generateId: () => string;
   readonly now: () => Date;
   readonly started: boolean;
@@ -98,6 +110,15 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
   cleanups.push({ name: 'database', run: () => void db.close() });
   if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrated');
   const instanceId = ensureInstanceId(db, generateId, now);
+  let tracing: Tracing;
+  try {
+    tracing = createTracing({ settings: config.tracing, db, logger, version: TRELLIS_VERSION, now });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  // Stops after the runs (they end their spans) and before the database closes (the local sink writes to it).
+  cleanups.push({ name: 'tracing', run: () => tracing.shutdown() });
   let checkpointer: Checkpointer;
   try {
     checkpointer = await createCheckpointer({ settings: config.stores.checkpoints, dataDir, logger });
@@ -192,10 +213,15 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     generateId,
     retentionMs: config.server.runRetentionSeconds * 1000,
     retentionCount: config.server.runRetentionCount,
+    tracing,
   });
   // Runs stop before the stores and models they use close.
   cleanups.push({ name: 'runs', run: () => runManager.drain(0) });
   const apiKeys = new ApiKeys(db, now);
+  const traces = new TraceStore(db);
+  const feedback = createFeedbackService({ store: new FeedbackStore(db), exporter: createScoreExporter(config.tracing, logger), generateId, now });
+  // Scores in flight get a moment to reach Langfuse before the process goes; they are in the feedback table anyway.
+  cleanups.push({ name: 'feedback', run: () => feedback.shutdown(2000) });
 
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -216,6 +242,9 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     runs,
     runManager,
     apiKeys,
+    tracing,
+    traces,
+    feedback,
     generateId,
     now,
     get started() {
@@ -226,6 +255,7 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
       if (started) return;
       started = true;
       vectorStores.start();
+      tracing.start();
     },
     stop() {
       stopping ??= (async () => {

@@ -1,6 +1,7 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { RunTrace, Tracing } from '../core/tracing/tracing.js';
 import type { RunEvent } from '../graphs/run-events.js';
 import { RunLog, type RunLogEntry } from './run-log.js';
 import { type MultitaskStrategy, type RunRecord, type RunRecords, type RunStatus } from './run-records.js';
@@ -34,6 +35,8 @@ export interface RunManagerOptions {
   readonly retentionMs: number;
   /** How many finished runs' logs are kept at most; the oldest go first, so a busy server's memory stays bounded. */
   readonly retentionCount: number;
+  /** Each run is one trace: its root span starts and ends here, and the graph reports its steps into it. */
+  readonly tracing: Tracing;
 }
 
 /** Hears about every run's life (metrics count runs and streamed tokens); called synchronously, so it must be cheap. */
@@ -200,17 +203,21 @@ export class RunManager {
     const { records, runs, logger } = this.options;
     let status: RunStatus = 'failed';
     let error: RunRecord['error'] = null;
+    let trace: RunTrace | undefined;
+    let answer: string | undefined;
     try {
       if (entry.cancelStatus) {
         status = entry.cancelStatus;
         return entry.record;
       }
       entry.record = records.update(entry.record, { status: 'running' });
+      trace = this.startTrace(entry.record, request);
       const recorded = request.extraStreamModes;
       const stream = runs.stream({
         ...request,
         runId: entry.record.id,
         signal: entry.abort.signal,
+        callbacks: trace.callbacks,
         // Only the modes asked for: the run also streams the modes its events come from, which nobody asked to keep.
         onChunk: recorded?.length
           ? (mode, namespace, payload) => {
@@ -222,6 +229,7 @@ export class RunManager {
         entry.log.append({ kind: 'event', event });
         this.notify((observer) => observer.runEvent?.(entry.record, event));
         ({ status, error } = outcomeOf(event, status, error));
+        if (event.type === 'run-end') answer = event.answer;
       }
       if (entry.cancelStatus) status = entry.cancelStatus;
     } catch (failure) {
@@ -233,11 +241,33 @@ export class RunManager {
     } finally {
       if (entry.cancelStatus && status === 'failed') status = entry.cancelStatus;
       entry.record = records.update(entry.record, { status, error: status === 'failed' ? error : null });
+      trace?.end({ status, output: answer, error });
       entry.log.close();
       this.retire(entry);
       this.notify((observer) => observer.runFinished?.(entry.record));
     }
     return entry.record;
+  }
+
+  /** The run's root span, its id stored on the record; tracing never fails a run. */
+  private startTrace(record: RunRecord, request: RunRequest): RunTrace {
+    const { tracing, records, logger } = this.options;
+    try {
+      const user = request.metadata?.user;
+      const trace = tracing.startRun({
+        runId: record.id,
+        tenantId: record.tenantId,
+        threadId: record.threadId,
+        target: record.target,
+        userId: typeof user === 'string' && user !== '' ? user : undefined,
+        input: inputOf(request),
+      });
+      if (trace.traceId) records.setTraceId(record.id, trace.traceId);
+      return trace;
+    } catch (failure) {
+      logger.warn({ err: failure, runId: record.id }, 'run trace could not start; the run goes on untraced');
+      return { traceId: undefined, callbacks: [], end: () => undefined };
+    }
   }
 
   // An observer's failure is its own: it must never fail or stall the run it watches.
@@ -274,6 +304,14 @@ function outcomeOf(event: RunEvent, status: RunStatus, error: RunRecord['error']
     return { status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : { code: event.code, message: event.message, hint: event.hint } };
   }
   return { status, error };
+}
+
+/** What the user asked: the message, the newest of the messages sent, or the answer to an approval request. */
+function inputOf(request: RunRequest): string | undefined {
+  if (request.message !== undefined) return request.message;
+  const last = request.messages?.at(-1);
+  if (last) return last.text;
+  return request.resume === undefined ? undefined : JSON.stringify(request.resume);
 }
 
 function closedLog(): RunLog {

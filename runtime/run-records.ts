@@ -73,6 +73,7 @@ export class RunRecords {
   private readonly insertRun;
   private readonly updateRun;
   private readonly selectRun;
+  private readonly setTrace;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -84,6 +85,12 @@ export class RunRecords {
     );
     this.updateRun = db.prepare('UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE id = ?');
     this.selectRun = db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE id = ? AND tenant_id = ?');
+    this.setTrace = db.prepare('UPDATE runs SET trace_id = ? WHERE id = ?');
+  }
+
+  /** Links the run to its trace (core/tracing), so feedback and the trace viewer can find one from the other. */
+  setTraceId(runId: string, traceId: string): void {
+    this.setTrace.run(traceId, runId);
   }
 
   insert(run: NewRunRecord): RunRecord {

@@ -1,3 +1,4 @@
+import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
@@ -5,6 +6,7 @@ import type { AgentDefinition } from '../agents/define-agent.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { reportRetrieverRun, reportToolRun, type TraceScope } from '../core/tracing/report-to-trace.js';
 import { RETRIEVAL_ONLY_NOTICE, type ChatModelSelection } from '../core/models/select-chat-model.js';
 import type { ChatModel } from '../core/models/types.js';
 import type { RagSearch } from '../graphs/rag.js';
@@ -14,6 +16,7 @@ import type { ClientToolSettings } from '../graphs/client-tools.js';
 import type { ToolJournal } from '../graphs/tool-journal.js';
 import type { KnowledgeService } from '../rag/knowledge-service.js';
 import type { ToolLimits } from '../tools/execute-tool.js';
+import type { AnyToolDefinition } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { Threads } from './threads.js';
 
@@ -51,6 +54,8 @@ export interface RunRequest {
   /** Raw LangGraph stream modes to record beside the run events (see `onChunk`). */
   readonly extraStreamModes?: readonly string[];
   readonly onChunk?: (mode: string, namespace: readonly string[], payload: unknown) => void;
+  /** LangChain callback handlers for every node, model call, tool call and retrieval of the run (its trace). */
+  readonly callbacks?: readonly BaseCallbackHandler[];
 }
 
 /** A thread's state at one checkpoint, as LangGraph's `getState` describes it. */
@@ -101,9 +106,12 @@ export interface RunServiceOptions {
  * that tenant first.
  */
 export function createRunService(options: RunServiceOptions): RunService {
-  const { knowledge, tools, agents, threads, logger } = options;
+  const { tools, agents, threads, logger } = options;
   const compiled = new Map<string, StreamableGraph>();
+  // Tool calls and searches are reported to the run's trace (a no-op for an untraced run).
+  const knowledge = reportingSearches(options.knowledge);
   const search: RagSearch = (request) => knowledge.search(request);
+  const toolOf = (name: string) => reportingCalls(tools.get(name), options.knowledge);
   const model = options.chat.mode === 'model' ? options.chat.model : undefined;
 
   function requireModel(target: string): ChatModel {
@@ -143,7 +151,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     return modules.react.buildReactGraph({
       agent,
       model: requireModel(agent.name),
-      tools: agent.tools.map((name) => tools.get(name)),
+      tools: agent.tools.map(toolOf),
       toolContext: toolContext(modules),
       limits: options.toolLimits,
       journal: options.journal,
@@ -269,9 +277,38 @@ export function createRunService(options: RunServiceOptions): RunService {
           // Room for a supervisor's handoffs, each running a member's full react loop (3 steps a model turn).
           recursionLimit: Math.max((options.maxModelTurns * 3 + 2) * 2, 50),
           ...(request.durability ? ({ durability: request.durability } as RunnableConfig) : {}),
+          ...(request.callbacks?.length ? { callbacks: [...request.callbacks] } : {}),
           configurable: { tenantId: request.tenantId, kb, ...(request.clientTools ? { clientTools: request.clientTools } : {}) },
         },
       });
     },
+  };
+}
+
+/**
+ * The knowledge service's search, each call reported as a retrieval: under `scope` (a tool call) when given, else
+ * under the graph node it runs in.
+ */
+function reportingSearches(knowledge: KnowledgeService, scope?: TraceScope): Pick<KnowledgeService, 'search'> {
+  return {
+    search: (request) =>
+      reportRetrieverRun(
+        { kb: request.kb, query: request.query, mode: request.mode },
+        () => knowledge.search(request),
+        (result) => result.hits.map((hit) => ({ pageContent: hit.text, metadata: { source: hit.citation.source, score: hit.score, chunkId: hit.chunkId } })),
+        ...(scope ? [scope] : []),
+      ),
+  };
+}
+
+/**
+ * The tool, each call reported as a tool call of the graph node it runs in (the react graph's tools node); the
+ * searches it makes are reported under the call.
+ */
+function reportingCalls(tool: AnyToolDefinition, knowledge: KnowledgeService): AnyToolDefinition {
+  return {
+    ...tool,
+    execute: (input, context) =>
+      reportToolRun(tool.name, input, async (scope) => tool.execute(input, scope ? { ...context, knowledge: reportingSearches(knowledge, scope) } : context)),
   };
 }

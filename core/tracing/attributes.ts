@@ -12,6 +12,12 @@ export const ATTR = {
   node: 'trellis.node',
   costUsd: 'trellis.cost.usd',
   errorCode: 'trellis.error.code',
+  /** The run's final status on its root span (`completed`, `interrupted`, `failed`, `cancelled`). */
+  runStatus: 'trellis.run.status',
+  retrievalKb: 'trellis.retrieval.kb',
+  /** The search mode asked for (`hybrid` unless the caller chose `keyword` or `dense`). */
+  retrievalMode: 'trellis.retrieval.mode',
+  retrievalHits: 'trellis.retrieval.hits',
 
   // OpenTelemetry GenAI semantic conventions.
   genAiOperation: 'gen_ai.operation.name',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RunEvent } from '../../../graphs/run-events.js';
 import type { RunStatus } from '../../../runtime/run-records.js';
+import { FeedbackInput, type FeedbackSchema } from '../feedback.js';
 
 /** Any client frame may carry an id; the server echoes it in the reply, so a client can match the two. */
 const FrameId = z.union([z.string().max(200), z.number().int()]);
@@ -54,6 +55,8 @@ export const SubscribeFrame = z.strictObject({
 });
 export const UnsubscribeFrame = z.strictObject({ type: z.literal('unsubscribe'), id: FrameId.optional(), run_id: RunId });
 export const PingFrame = z.strictObject({ type: z.literal('ping'), id: FrameId.optional() });
+/** Scores a run of this tenant, as `POST /threads/{thread_id}/feedback` does. */
+export const FeedbackFrame = z.strictObject({ type: z.literal('feedback'), id: FrameId.optional(), ...FeedbackInput });
 
 export const CLIENT_FRAMES = {
   start: StartFrame,
@@ -65,6 +68,7 @@ export const CLIENT_FRAMES = {
   subscribe: SubscribeFrame,
   unsubscribe: UnsubscribeFrame,
   ping: PingFrame,
+  feedback: FeedbackFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;
@@ -92,4 +96,5 @@ export type ServerFrame =
   | { readonly type: 'unsubscribed'; readonly id?: FrameIdValue; readonly run_id: string }
   | { readonly type: 'cancelled'; readonly id?: FrameIdValue; readonly run_id: string; readonly status: RunStatus }
   | { readonly type: 'pong'; readonly id?: FrameIdValue; readonly ts: number }
+  | { readonly type: 'feedback-recorded'; readonly id?: FrameIdValue; readonly feedback: z.input<typeof FeedbackSchema> }
   | { readonly type: 'error'; readonly id?: FrameIdValue; readonly code: string; readonly message: string; readonly hint: string };

@@ -45,6 +45,7 @@ export async function webSocketRoutes(app: FastifyInstance, options: WebSocketRo
         socket,
         principal: principalOf(request),
         runManager: runtime.runManager,
+        feedback: runtime.feedback,
         limits,
         logger: request.log,
       });

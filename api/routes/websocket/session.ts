@@ -1,8 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { TrellisError } from '../../../core/errors.js';
+import type { FeedbackService } from '../../../core/tracing/feedback-service.js';
 import type { Principal } from '../../../runtime/api-keys.js';
 import type { RunHandle, RunManager, StartRunRequest } from '../../../runtime/run-manager.js';
+import { feedbackToWire } from '../feedback.js';
 import { FrameWriter, type FrameWriterLimits } from './frame-writer.js';
 import type { ClientFrame, FrameIdValue } from './frames.js';
 import { parseFrame } from './parse-frame.js';
@@ -19,6 +21,7 @@ export interface WebSocketSessionOptions {
   readonly socket: WebSocket;
   readonly principal: Principal;
   readonly runManager: RunManager;
+  readonly feedback: FeedbackService;
   readonly limits: WebSocketLimits;
   readonly logger: Pick<FastifyBaseLogger, 'error'>;
 }
@@ -89,6 +92,11 @@ export class WebSocketSession {
         return this.writer.reply({ type: 'unsubscribed', ...idOf(frame.id), run_id: frame.run_id });
       case 'ping':
         return this.writer.reply({ type: 'pong', ...idOf(frame.id), ts: performance.timeOrigin + performance.now() });
+      case 'feedback': {
+        const { run_id, score, comment, name } = frame;
+        const record = this.options.feedback.record({ tenantId: principal.tenantId, runId: run_id, score, comment, name });
+        return this.writer.reply({ type: 'feedback-recorded', ...idOf(frame.id), feedback: feedbackToWire(record) });
+      }
     }
   }
 

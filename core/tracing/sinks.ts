@@ -1,0 +1,93 @@
+import { LangfuseSpanProcessor } from '@langfuse/otel';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { TrellisConfig } from '../config.js';
+import type { SqliteDatabase } from '../db.js';
+import type { Logger } from '../logger.js';
+import { SinkQueue } from './sink-queue.js';
+import type { SpanFinisher } from './span-finisher.js';
+import { SqliteSpanExporter } from './sqlite-span-exporter.js';
+import { WithoutContentProcessor } from './without-content.js';
+
+export type TracingSettings = TrellisConfig['tracing'];
+
+export type SinkName = 'local' | 'langfuse' | 'otlp';
+
+/** One configured destination of spans: the processor the tracer provider feeds, and its bounded queue. */
+export interface TracingSink {
+  readonly name: SinkName;
+  readonly processor: SpanProcessor;
+  readonly queue: SinkQueue;
+  readonly includeContent: boolean;
+}
+
+export interface CreateSinksOptions {
+  readonly settings: TracingSettings;
+  readonly db: SqliteDatabase;
+  readonly logger: Logger;
+  /** Adds run attributes and masks each span before it leaves, for every sink. */
+  readonly finisher: SpanFinisher;
+  /** Sent to Langfuse as the release. */
+  readonly version: string;
+  /** How long one HTTP export may take, retries included, before its batch is dropped. */
+  readonly exportTimeoutMs?: number;
+}
+
+const DEFAULT_EXPORT_TIMEOUT_MS = 5000;
+const LANGFUSE_CLOUD = 'https://cloud.langfuse.com';
+
+/** The sinks the configuration turns on, in the order they receive spans: local store, Langfuse, OTLP. */
+export function createSinks(options: CreateSinksOptions): TracingSink[] {
+  const { settings, logger } = options;
+  const timeoutMillis = options.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
+  const queueOf = (name: SinkName, exporter: ConstructorParameters<typeof SinkQueue>[0]['exporter']) =>
+    new SinkQueue({ name, exporter, finish: (span) => options.finisher.finish(span), maxQueueSpans: settings.maxQueueSpans, logger });
+  const sinks: TracingSink[] = [];
+
+  if (settings.local.enabled) {
+    const queue = queueOf('local', new SqliteSpanExporter(options.db));
+    sinks.push(sink('local', queue, queue, settings.local.includeContent));
+  }
+
+  const { publicKey, secretKey } = settings.langfuse;
+  if (publicKey && secretKey) {
+    const baseUrl = (settings.langfuse.baseUrl ?? LANGFUSE_CLOUD).replace(/\/+$/, '');
+    // The same request Langfuse's processor would build, made here so that its batches go through a bounded,
+    // counted queue (the processor's own batching has a fixed queue and reports failures to no one).
+    const queue = queueOf(
+      'langfuse',
+      new OTLPTraceExporter({
+        url: `${baseUrl}/api/public/otel/v1/traces`,
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${publicKey}:${secretKey}`).toString('base64')}`,
+          'x-langfuse-public-key': publicKey,
+        },
+        timeoutMillis,
+      }),
+    );
+    const processor = new LangfuseSpanProcessor({
+      publicKey,
+      secretKey,
+      baseUrl,
+      release: options.version,
+      // Every span is Trellis's own: the default filter keeps only spans of known LLM instrumentations.
+      shouldExportSpan: () => true,
+      // Each span is handed on as it ends; the queue batches. Media uploads would bypass the queue, so they are off
+      // (spans carry text only).
+      exportMode: 'immediate',
+      exporter: queue.asExporter(),
+      mediaUploadEnabled: false,
+    });
+    sinks.push(sink('langfuse', processor, queue, settings.langfuse.includeContent));
+  }
+
+  if (settings.otlp.endpoint) {
+    const queue = queueOf('otlp', new OTLPTraceExporter({ url: settings.otlp.endpoint, headers: { ...settings.otlp.headers }, timeoutMillis }));
+    sinks.push(sink('otlp', queue, queue, settings.otlp.includeContent));
+  }
+  return sinks;
+}
+
+function sink(name: SinkName, processor: SpanProcessor, queue: SinkQueue, includeContent: boolean): TracingSink {
+  return { name, processor: includeContent ? processor : new WithoutContentProcessor(processor), queue, includeContent };
+}
