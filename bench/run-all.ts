@@ -15,6 +15,7 @@ const benches: [file: string, args: string[]][] = [
   ['query-latency.ts', []],
   ['api.ts', []],
   ['ws-soak.ts', []],
+  ['tracing-overhead.ts', []],
 ];
 
 for (const [file, args] of benches) {

@@ -296,7 +296,7 @@ function reportingSearches(knowledge: KnowledgeService, scope?: TraceScope): Pic
         { kb: request.kb, query: request.query, mode: request.mode },
         () => knowledge.search(request),
         (result) => result.hits.map((hit) => ({ pageContent: hit.text, metadata: { source: hit.citation.source, score: hit.score, chunkId: hit.chunkId } })),
-        ...(scope ? [scope] : []),
+        scope,
       ),
   };
 }

@@ -22,12 +22,11 @@ export interface SinkQueueOptions {
   readonly logger: Logger;
   /** How long spans wait to be sent in a batch. */
   readonly batchDelayMs?: number;
-  /** At most one warning per this many milliseconds per sink, however many batches fail. */
-  readonly warningIntervalMs?: number;
 }
 
 const DEFAULT_BATCH_DELAY_MS = 1000;
-const DEFAULT_WARNING_INTERVAL_MS = 60_000;
+/** At most one warning a minute per sink, however many batches fail. */
+const WARNING_INTERVAL_MS = 60_000;
 const MAX_BATCH_SPANS = 512;
 
 /**
@@ -128,7 +127,7 @@ export class SinkQueue implements SpanProcessor {
     this.dropped += count;
     this.droppedSinceWarning += count;
     const now = Date.now();
-    if (now - this.lastWarningAt < (this.options.warningIntervalMs ?? DEFAULT_WARNING_INTERVAL_MS)) return;
+    if (now - this.lastWarningAt < WARNING_INTERVAL_MS) return;
     this.options.logger.warn(
       { sink: this.options.name, dropped: this.droppedSinceWarning, droppedTotal: this.dropped, reason },
       `trace sink ${this.options.name} dropped spans: ${reason}`,

@@ -29,17 +29,16 @@ export interface CreateSinksOptions {
   readonly finisher: SpanFinisher;
   /** Sent to Langfuse as the release. */
   readonly version: string;
-  /** How long one HTTP export may take, retries included, before its batch is dropped. */
-  readonly exportTimeoutMs?: number;
 }
 
-const DEFAULT_EXPORT_TIMEOUT_MS = 5000;
+/** How long one HTTP export may take, retries included, before its batch is dropped (Langfuse's own default). */
+const EXPORT_TIMEOUT_MS = 5000;
 const LANGFUSE_CLOUD = 'https://cloud.langfuse.com';
 
 /** The sinks the configuration turns on, in the order they receive spans: local store, Langfuse, OTLP. */
 export function createSinks(options: CreateSinksOptions): TracingSink[] {
   const { settings, logger } = options;
-  const timeoutMillis = options.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
+  const timeoutMillis = EXPORT_TIMEOUT_MS;
   const queueOf = (name: SinkName, exporter: ConstructorParameters<typeof SinkQueue>[0]['exporter']) =>
     new SinkQueue({ name, exporter, finish: (span) => options.finisher.finish(span), maxQueueSpans: settings.maxQueueSpans, logger });
   const sinks: TracingSink[] = [];

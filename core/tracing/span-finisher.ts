@@ -4,8 +4,8 @@ import type { Redactor } from './redactor.js';
 
 /**
  * What happens to a span once, just before the first exporter sees it, instead of while the run waits: the
- * attributes its whole run shares (tenant, thread, run, session, user, agent) are added, and every string (in its
- * attributes, its events and its status message) goes through the redactor, in place. Sink queues call `finish`
+ * attributes its whole run shares (tenant, thread, run, session, user, agent) are added, and every string (its name,
+ * attributes, events and status message) goes through the redactor, in place. Sink queues call `finish`
  * on each batch they are about to export: one redactor for all sinks, none of which can see a span unmasked.
  *
  * Spans are made lean while the run is under way because there, each attribute costs several times what it costs
@@ -37,10 +37,13 @@ export class SpanFinisher {
     if (shared) for (const key in shared) if (!(key in attributes)) attributes[key] = shared[key];
     this.redactAttributes(attributes);
     for (const event of span.events) if (event.attributes) this.redactAttributes(event.attributes as Record<string, AttributeValue | undefined>);
-    const message = span.status.message;
     // An ended span's fields are plain data the SDK no longer guards: rewriting them is how processors mask
-    // (Langfuse's own `mask` option does the same to its attributes).
-    if (message) (span as { status: ReadableSpan['status'] }).status = { ...span.status, message: this.redact(message) };
+    // (Langfuse's own `mask` option does the same to its attributes). Names too: `retrieve <kb>` and `run <target>`
+    // carry what a model or a client chose.
+    const writable = span as { name: string; status: ReadableSpan['status'] };
+    writable.name = this.redact(span.name);
+    const message = span.status.message;
+    if (message) writable.status = { ...span.status, message: this.redact(message) };
   }
 
   private redactAttributes(attributes: Record<string, AttributeValue | undefined>): void {

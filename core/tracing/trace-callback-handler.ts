@@ -12,7 +12,7 @@ import { boundedJson, boundedText } from './span-content.js';
 import type { SpanFinisher } from './span-finisher.js';
 
 /** The name LangChain knows the handler by (in its warnings when a handler fails). */
-export const TRACE_HANDLER_NAME = 'trellis_tracing';
+const TRACE_HANDLER_NAME = 'trellis_tracing';
 
 /** Langfuse's observation types, which pick the icon and view of each span in its UI. */
 type ObservationType = 'agent' | 'chain' | 'generation' | 'tool' | 'retriever' | 'span';

@@ -49,7 +49,8 @@ export interface TailBatch {
   readonly cursor: number;
 }
 
-interface SpanRow {
+/** One `trace_spans` row as SQLite returns it (`seq` is the rowid, the insertion order). */
+export interface SpanRow {
   seq: number;
   span_id: string;
   trace_id: string;

@@ -67,7 +67,7 @@ export interface Tracing {
   flush(): Promise<void>;
   /** Applies the local store's retention now and every hour. */
   start(): void;
-  /** Flushes and closes every sink; waits at most `shutdownTimeoutMs`. Idempotent. */
+  /** Flushes and closes every sink, waiting 10 s at most (a sink that is down drops the rest). Idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -77,8 +77,6 @@ export interface CreateTracingOptions {
   readonly logger: Logger;
   readonly version: string;
   readonly now?: () => Date;
-  /** How long one HTTP export may take before its batch is dropped. */
-  readonly exportTimeoutMs?: number;
 }
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -99,7 +97,7 @@ export function createTracing(options: CreateTracingOptions): Tracing {
   const now = options.now ?? (() => new Date());
   // The redactor is built even when tracing is off, so a bad pattern is reported at start-up, not when turned on.
   const finisher = new SpanFinisher(createRedactor(settings.redact));
-  const sinks = settings.enabled ? createSinks({ settings, db, logger, finisher, version: options.version, exportTimeoutMs: options.exportTimeoutMs }) : [];
+  const sinks = settings.enabled ? createSinks({ settings, db, logger, finisher, version: options.version }) : [];
   if (sinks.length === 0) return disabledTracing;
 
   const provider = new BasicTracerProvider({

@@ -2,32 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../runtime/run-records.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { startOtlpListener, type OtlpListener, type ReceivedSpan } from './otlp-listener.js';
+import type { SpanRow as StoredSpanRow } from '../../../core/tracing/trace-store.js';
 import { spanTrees } from './span-tree.js';
 import { BROKEN_SUM_MESSAGE, createTracedRuntime, EXPECTED_TREE, runTracedAgent, type TracedRuntime } from './traced-agent.js';
 
-interface SpanRow {
-  span_id: string;
-  trace_id: string;
-  parent_span_id: string | null;
-  name: string;
-  kind: string;
-  tenant_id: string | null;
-  thread_id: string | null;
-  run_id: string | null;
-  user_id: string | null;
-  agent: string | null;
-  status: string;
-  status_message: string | null;
-  start_ms: number;
-  end_ms: number;
-  duration_ms: number;
-  model: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_usd: number | null;
-  attributes: string;
-  events: string;
-}
+type SpanRow = Omit<StoredSpanRow, 'seq'>;
 
 const spansOfRun = (runtime: TracedRuntime, runId: string) =>
   runtime.db.prepare('SELECT * FROM trace_spans WHERE run_id = ? ORDER BY start_ms').all(runId) as SpanRow[];

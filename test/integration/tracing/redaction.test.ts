@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRedactor, type RedactionSettings } from '../../../core/tracing/redactor.js';
-import { createTracedRuntime, runTracedAgent } from './traced-agent.js';
+import { createTracedRuntime, runTracedAgent, SECRETS, WRONG_KB_MESSAGE } from './traced-agent.js';
 
 const ALL: RedactionSettings = { emails: true, phoneNumbers: true, apiKeys: true, patterns: [] };
 
@@ -48,6 +48,26 @@ describe('redaction in the pipeline', () => {
       expect(stored).not.toContain('ACME-123456');
       expect(stored).not.toContain('555 0100');
       expect(stored).toContain('Ticket [REDACTED], call me on [REDACTED:phone].');
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
+  it('masks error messages and exception events too', async () => {
+    const runtime = await createTracedRuntime();
+    try {
+      const run = await runTracedAgent(runtime, WRONG_KB_MESSAGE);
+      expect(run.status).toBe('completed');
+      await runtime.tracing.flush();
+      const rows = runtime.db.prepare('SELECT * FROM trace_spans WHERE run_id = ?').all(run.id) as { name: string; status: string; status_message: string; events: string }[];
+      // The model asked for a knowledge base named after the user's email: the failure message quotes it.
+      const failed = rows.filter((row) => row.status === 'error').map((row) => row.name).sort();
+      expect(failed).toEqual(['retrieve [REDACTED:email]', 'tool knowledge_search']);
+      for (const row of rows.filter((candidate) => candidate.status === 'error')) {
+        expect(row.status_message).toContain('knowledge base [REDACTED:email] not found');
+        expect(row.events).toContain('[REDACTED:email]');
+      }
+      expect(JSON.stringify(rows)).not.toContain(SECRETS.email);
     } finally {
       await runtime.dispose();
     }

@@ -21,9 +21,13 @@ export const ANSWER = 'It is 4. To reset your password, open Settings and choose
 /** Asks for a calculation the calculator refuses (TOOL_INPUT_INVALID); the agent then apologises. */
 export const BROKEN_SUM_MESSAGE = 'Please work out this broken sum: 1/';
 
+/** Makes the agent search a knowledge base named after the user's email, which fails with KB_NOT_FOUND. */
+export const WRONG_KB_MESSAGE = 'Search the wrong knowledge base for invoices';
+
 /**
  * In order: a turn that calls the calculator, one that searches the `help` knowledge base, then the answer.
- * Out of order (by `match`): the broken sum's calculator call, and the reply to its error.
+ * Out of order (by `match`): the broken sum's calculator call and the reply to its error; the search of the wrong
+ * knowledge base and the reply to its error.
  */
 export const SCRIPT: readonly ScriptedTurn[] = [
   { toolCalls: [{ name: 'calculator', args: { expression: '2+2' }, id: 'call_calculator' }] },
@@ -31,6 +35,8 @@ export const SCRIPT: readonly ScriptedTurn[] = [
   { text: ANSWER },
   { match: 'broken sum', toolCalls: [{ name: 'calculator', args: { expression: '1/' }, id: 'call_broken' }] },
   { match: '^Error TOOL_INPUT_INVALID', text: 'That expression cannot be computed.' },
+  { match: 'wrong knowledge base', toolCalls: [{ name: 'knowledge_search', args: { query: 'invoices', kb: SECRETS.email }, id: 'call_wrong_kb' }] },
+  { match: '^Error KB_NOT_FOUND', text: 'There is no such knowledge base.' },
 ];
 
 /** The trace of one `SCRIPT` run: graph nodes under the run, model, tool and retrieval spans under the nodes. */
