@@ -1,9 +1,6 @@
-import path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../../core/config.js';
-import { openDatabase } from '../../core/db.js';
 import { ApiKeys, parseScopes } from '../../runtime/api-keys.js';
-import { runtimeMigrations } from '../../runtime/migrations.js';
+import { withDatabase } from '../with-database.js';
 
 /**
  * `trellis keys create|list|revoke`: API keys, managed on the server machine (so any tenant), straight in the
@@ -17,8 +14,8 @@ export function createKeysCommand(): Command {
     .requiredOption('--tenant <id>', 'the tenant the key acts for')
     .option('--scopes <list>', 'comma-separated scopes: chat, ingest, admin', 'chat')
     .option('--name <text>', 'a note to recognise the key by', '')
-    .action((flags: { tenant: string; scopes: string; name: string }) => {
-      withApiKeys((apiKeys) => {
+    .action(async (flags: { tenant: string; scopes: string; name: string }) => {
+      await withApiKeys((apiKeys) => {
         const { key, info } = apiKeys.create({ tenantId: flags.tenant, scopes: parseScopes(flags.scopes), name: flags.name });
         process.stdout.write(`created key ${info.keyId} for tenant ${info.tenantId} with scopes ${info.scopes.join(',')}\n${key}\n`);
       });
@@ -27,8 +24,8 @@ export function createKeysCommand(): Command {
     .command('list')
     .description('list keys (never the keys themselves: only their id and prefix)')
     .option('--tenant <id>', 'only this tenant')
-    .action((flags: { tenant?: string }) => {
-      withApiKeys((apiKeys) => {
+    .action(async (flags: { tenant?: string }) => {
+      await withApiKeys((apiKeys) => {
         const rows = apiKeys.list(flags.tenant);
         if (rows.length === 0) process.stdout.write('no API keys\n');
         for (const key of rows) {
@@ -41,8 +38,8 @@ export function createKeysCommand(): Command {
     .command('revoke')
     .description('revoke a key at once')
     .argument('<id>', 'the key id (`trellis keys list`)')
-    .action((id: string) => {
-      withApiKeys((apiKeys) => {
+    .action(async (id: string) => {
+      await withApiKeys((apiKeys) => {
         const info = apiKeys.revoke(id);
         process.stdout.write(`revoked key ${info.keyId} of tenant ${info.tenantId}\n`);
       });
@@ -50,12 +47,6 @@ export function createKeysCommand(): Command {
   return keys;
 }
 
-function withApiKeys(work: (apiKeys: ApiKeys) => void): void {
-  const config = loadConfig();
-  const { db } = openDatabase({ file: path.join(path.resolve(config.dataDir), 'trellis.db'), migrations: runtimeMigrations });
-  try {
-    work(new ApiKeys(db, () => new Date()));
-  } finally {
-    db.close();
-  }
+function withApiKeys(work: (apiKeys: ApiKeys) => void): Promise<void> {
+  return withDatabase((db) => work(new ApiKeys(db, () => new Date())));
 }

@@ -1,13 +1,10 @@
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../../core/config.js';
-import { openDatabase } from '../../core/db.js';
 import { parseTimeBound } from '../../core/tracing/time-bound.js';
 import { TraceStore, type TenantScope } from '../../core/tracing/trace-store.js';
 import type { SpanStatus } from '../../core/tracing/trace-tree.js';
-import { runtimeMigrations } from '../../runtime/migrations.js';
 import { renderSpanLine, renderTraceLine, renderTraceTable, renderTraceTree } from '../render-trace.js';
+import { withDatabase } from '../with-database.js';
 
 const STATUSES: readonly SpanStatus[] = ['ok', 'error', 'unset'];
 /** Spans read per poll of `tail`; a longer backlog is read in several polls without waiting in between. */
@@ -103,14 +100,8 @@ async function tail(store: TraceStore, options: { tenantId: TenantScope; spans: 
   }
 }
 
-async function withTraceStore(work: (store: TraceStore) => void | Promise<void>): Promise<void> {
-  const config = loadConfig();
-  const { db } = openDatabase({ file: path.join(path.resolve(config.dataDir), 'trellis.db'), migrations: runtimeMigrations });
-  try {
-    await work(new TraceStore(db));
-  } finally {
-    db.close();
-  }
+function withTraceStore(work: (store: TraceStore) => void | Promise<void>): Promise<void> {
+  return withDatabase((db) => work(new TraceStore(db)));
 }
 
 function parseStatus(value: string): SpanStatus {
