@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { knowledgeRoutes } from './routes/knowledge/index.js';
 import { langGraphRoutes } from './routes/langgraph/index.js';
+import { mcpRoutes } from './routes/mcp/index.js';
 import { openAiRoutes } from './routes/openai/index.js';
 import { traceRoutes } from './routes/traces.js';
 import { webSocketRoutes } from './routes/websocket/index.js';
@@ -82,5 +83,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(traceRoutes, { runtime });
   await app.register(feedbackRoutes, { runtime });
   await app.register(webSocketRoutes, { runtime });
+  await app.register(mcpRoutes, { runtime });
   return app;
 }

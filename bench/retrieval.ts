@@ -2,16 +2,20 @@
  * Retrieval benchmark through the real pipeline: the corpus is written as a BEIR-style `corpus.jsonl`, ingested
  * with `ingestDirectory` (SQLite + FTS5 + GloVe into a Chroma sidecar, or the in-memory store with
  * `--vector memory`), and every query goes through `searchKnowledgeBase` in each mode. One JSON line per mode.
+ * Without `--mode`, every mode runs: keyword, dense, hybrid and the graph modes (graph-local, graph-multihop,
+ * graph-global, graph-hybrid), whose knowledge graph is built after ingest with the offline extractor.
  *
- *   npx tsx bench/retrieval.ts --dataset cranfield|cisi [--mode keyword,dense,hybrid] [--vector chroma|memory]
+ *   npx tsx bench/retrieval.ts --dataset cranfield|cisi [--mode keyword,dense,hybrid,graph-hybrid] [--vector chroma|memory]
  *                              [--chunk-size 256] [--chunk-overlap 32] [--batch 512] [--variants] [--json]
  *   npx tsx bench/retrieval.ts --beir <dir> [--split test] [--mode …]
- *   options: --stop-words nltk|lucene|none   --embedder <model dir>   --threads <n>
+ *   options: --stop-words nltk|lucene|none   --embedder <model dir>   --threads <n>   --graph-store embedded|neo4j
  *
  * A record of corpus.jsonl becomes the document `corpus.jsonl#<id>`; each document is scored by its best chunk.
  * Rankings are cut at 100, so `map` is MAP over the top 100 (trec_eval's default cut is 1000).
  * `ingest_docs_per_s` is the whole ingest (load, chunk, SQLite, FTS5, embed, vector upsert) and is the same on
  * every line of a run; `queries_per_s` is sequential `searchKnowledgeBase` calls, citations included.
+ * Graph lines add `extraction_chunks_per_s` (extract, resolve and store the whole graph, after ingest) and the
+ * graph's size (`graph_entities`, `graph_relations`), the same on every graph line of a run.
  * `--variants` also prints one line per fusion setting, fused from the cached keyword and dense lists of the
  * same run (their `queries_per_s` is that of hybrid).
  */
@@ -28,13 +32,17 @@ import type { RetrievalDataset } from '../evals/datasets/retrieval-dataset.js';
 import { evaluateRun, type RunMetrics } from '../evals/metrics/ir.js';
 import { ingestDirectory } from '../rag/ingest.js';
 import { fuseKeywordDense, type FuseKeywordDenseOptions } from '../rag/retrieve/hybrid.js';
+import { GRAPH_SEARCH_MODES, isGraphSearchMode } from '../rag/retrieve/graph-search.js';
 import { searchKnowledgeBase, type SearchHit, type SearchMode } from '../rag/search.js';
 import { ENGLISH_STOP_WORDS, LUCENE_STOP_WORDS } from '../rag/stores/keyword/english-stop-words.js';
 import type { IndexHit } from '../rag/stores/types.js';
+import { buildBenchGraph, type BenchGraph, type BenchGraphStore } from './lib/bench-graph.js';
 import { openBenchKb, type BenchVector } from './lib/bench-kb.js';
 import { round } from './lib/stats.js';
 
 const DEPTH = 100;
+const INDEX_MODES = ['keyword', 'dense', 'hybrid'] as const;
+const ALL_MODES: readonly SearchMode[] = [...INDEX_MODES, ...GRAPH_SEARCH_MODES];
 const CORPUS_FILE = 'corpus.jsonl';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sharedDir = path.resolve(repoRoot, '..', 'shared');
@@ -56,7 +64,8 @@ async function main(): Promise<void> {
       beir: { type: 'string' },
       split: { type: 'string', default: 'test' },
       dataset: { type: 'string' },
-      mode: { type: 'string', default: 'keyword,dense,hybrid' },
+      mode: { type: 'string', default: ALL_MODES.join(',') },
+      'graph-store': { type: 'string', default: 'embedded' },
       vector: { type: 'string', default: 'chroma' },
       'chunk-size': { type: 'string', default: '256' },
       'chunk-overlap': { type: 'string', default: '32' },
@@ -69,14 +78,18 @@ async function main(): Promise<void> {
     },
   });
   const modes = values.mode.split(',').map((mode) => mode.trim()) as SearchMode[];
-  const bad = modes.find((mode) => !['keyword', 'dense', 'hybrid'].includes(mode));
-  if (bad) throw new Error(`--mode takes keyword, dense and hybrid, got ${bad}`);
+  const bad = modes.find((mode) => !ALL_MODES.includes(mode));
+  if (bad) throw new Error(`--mode takes ${ALL_MODES.join(', ')}, got ${bad}`);
+  const graphStore = values['graph-store'] as BenchGraphStore;
+  if (graphStore !== 'embedded' && graphStore !== 'neo4j') throw new Error(`--graph-store must be embedded or neo4j, got ${graphStore}`);
   const vector = values.vector as BenchVector;
   if (vector !== 'chroma' && vector !== 'memory') throw new Error(`--vector must be chroma or memory, got ${values.vector}`);
   const stopWords = { nltk: ENGLISH_STOP_WORDS, lucene: LUCENE_STOP_WORDS, none: new Set<string>() }[values['stop-words']];
   if (!stopWords) throw new Error(`--stop-words must be nltk, lucene or none, got ${values['stop-words']}`);
   const chunking = { chunkSize: Number(values['chunk-size']), chunkOverlap: Number(values['chunk-overlap']) };
-  const needsDense = modes.includes('dense') || modes.includes('hybrid') || values.variants;
+  // graph-hybrid fuses with hybrid, so it needs the dense index too.
+  const needsDense = modes.includes('dense') || modes.includes('hybrid') || modes.includes('graph-hybrid') || values.variants;
+  const needsGraph = modes.some(isGraphSearchMode);
   const dataset = await loadDataset(values.beir, values.split, values.dataset);
 
   const workDir = mkdtempSync(path.join(tmpdir(), 'trellis-bench-retrieval-'));
@@ -94,6 +107,7 @@ async function main(): Promise<void> {
     }
     if (needsDense) embedder = await createOnnxEmbedder({ modelDir: values.embedder, threads: Number(values.threads), maxBatchSize: 64 });
     const bench = await openBenchKb({ workDir, vector: needsDense ? vector : 'none', embedder, keywordQuery: { stopWords } });
+    let graph: BenchGraph | undefined;
     try {
       const summary = await ingestDirectory({
         root,
@@ -110,6 +124,7 @@ async function main(): Promise<void> {
       const ingestDocsPerS = summary.added / summary.seconds;
       const chunks = bench.documents.countChunks(bench.kb.id);
       const kb = bench.current();
+      if (needsGraph) graph = await buildBenchGraph({ kb, documents: bench.documents, store: graphStore, embedder });
       const prefix = `${CORPUS_FILE}#`;
       const documentOf = new Map<string, string>();
       const toDocumentIds = (hits: readonly SearchHit[]) => {
@@ -126,6 +141,9 @@ async function main(): Promise<void> {
           dataset: dataset.name,
           mode,
           'ndcg@10': round(metrics['ndcg@10']),
+          'recall@2': round(metrics['recall@2']),
+          'recall@5': round(metrics['recall@5']),
+          'recall@10': round(metrics['recall@10']),
           'recall@100': round(metrics['recall@100']),
           'mrr@10': round(metrics['mrr@10']),
           map: round(metrics.map),
@@ -136,19 +154,31 @@ async function main(): Promise<void> {
           chunks,
           chunk_size: chunking.chunkSize,
           vector: needsDense ? vector : 'none',
+          ...(graph && isGraphSearchMode(mode)
+            ? {
+              extraction_chunks_per_s: round(graph.chunksPerS, 1),
+              graph_entities: graph.stats.entities,
+              graph_relations: graph.stats.relations,
+              graph_store: graphStore,
+            }
+            : {}),
           ...(mode === 'keyword' && PUBLISHED_BM25_NDCG10[dataset.name] !== undefined
             ? { 'published_bm25_ndcg@10': PUBLISHED_BM25_NDCG10[dataset.name]!, published_source: 'BEIR paper, Table 2' }
             : {}),
         };
         process.stdout.write(`${JSON.stringify(line)}\n`);
-        if (!values.json) process.stderr.write(`  ${mode.padEnd(34)} nDCG@10 ${line['ndcg@10'].toFixed(4)}  R@100 ${line['recall@100'].toFixed(4)}\n`);
+        if (!values.json) {
+          const recalls = ([2, 5, 10, 100] as const).map((k) => `R@${k} ${line[`recall@${k}`].toFixed(4)}`).join('  ');
+          process.stderr.write(`  ${mode.padEnd(34)} nDCG@10 ${line['ndcg@10'].toFixed(4)}  ${recalls}\n`);
+        }
       };
 
       // Lists kept for --variants: keyword and dense at depth 100, as retrieveHybrid asks of each index.
       const lists: Record<'keyword' | 'dense', Map<string, IndexHit[]>> = { keyword: new Map(), dense: new Map() };
-      const toRun: SearchMode[] = modes.filter((mode) => mode !== 'hybrid');
+      const toRun: SearchMode[] = modes.filter((mode) => mode !== 'hybrid' && !isGraphSearchMode(mode));
       if (values.variants) for (const mode of ['keyword', 'dense'] as const) if (!toRun.includes(mode)) toRun.push(mode);
       if (modes.includes('hybrid')) toRun.push('hybrid');
+      toRun.push(...modes.filter(isGraphSearchMode));
       let hybridQps = 0;
       for (const mode of toRun) {
         const run = new Map<string, string[]>();
@@ -156,10 +186,11 @@ async function main(): Promise<void> {
         for (const query of dataset.queries) {
           const result = await searchKnowledgeBase({
             kb, query: query.text, mode, topK: DEPTH, documents: bench.documents, keywordStore: bench.keywordStore, dense: bench.dense,
+            graph: graph && { store: graph.store },
           });
           if (result.mode !== mode) throw new Error(`asked for ${mode}, got ${result.mode}: ${result.notice}`);
           run.set(query.id, toDocumentIds(result.hits));
-          if (mode !== 'hybrid') lists[mode].set(query.id, result.hits.map((hit) => ({ chunkId: hit.chunkId, score: hit.score })));
+          if (mode === 'keyword' || mode === 'dense') lists[mode].set(query.id, result.hits.map((hit) => ({ chunkId: hit.chunkId, score: hit.score })));
         }
         const queriesPerS = dataset.queries.length / ((performance.now() - started) / 1000);
         if (mode === 'hybrid') hybridQps = queriesPerS;
@@ -175,7 +206,11 @@ async function main(): Promise<void> {
         }
       }
     } finally {
-      await bench.close();
+      try {
+        await graph?.close();
+      } finally {
+        await bench.close();
+      }
     }
   } finally {
     await embedder?.dispose?.();

@@ -16,6 +16,7 @@ const benches: [file: string, args: string[]][] = [
   ['api.ts', []],
   ['ws-soak.ts', []],
   ['tracing-overhead.ts', []],
+  ['eval-memory.ts', []],
 ];
 
 for (const [file, args] of benches) {

@@ -56,6 +56,31 @@ const rerankerSettings = section({
 });
 
 /**
+ * One external MCP server whose tools are mounted into the tool registry, in the shape MCP clients share: a program
+ * to start over stdio (`command`, `args`, `env`) or a streamable HTTP endpoint (`url`, `headers`).
+ */
+const mcpServerSettings = z
+  .strictObject({
+    /** Optional, for configs copied from clients that name the transport; inferred from `command` or `url`. */
+    type: z.enum(['stdio', 'http', 'streamable-http']).optional(),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    /** Added to a minimal environment (PATH, HOME, ...): the server does not inherit Trellis's secrets. */
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().min(1).optional(),
+    url: z.url().optional(),
+    /** Sent with every HTTP request, e.g. `{ "Authorization": "Bearer ..." }`. */
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Which of its tools pause a run for a person's approval: all (the default), none, or those named. */
+    requireApproval: z.union([z.enum(['always', 'never']), z.array(z.string().min(1))]).default('always'),
+    /** Longest a connection or a tool call may take; `tools.timeoutMs` for calls when unset. */
+    timeoutMs: z.number().int().min(100).optional(),
+    enabled: z.boolean().default(true),
+  })
+  .refine((server) => (server.command === undefined) !== (server.url === undefined), 'set either command (stdio) or url (streamable HTTP)')
+  .refine((server) => !server.type || (server.type === 'stdio') === (server.command !== undefined), 'type does not match: stdio needs command, http needs url');
+
+/**
  * Every Trellis setting, one schema. Precedence: explicit option > TRELLIS_* variable > trellis.config.(json|yaml)
  * > default. Sections are strict, so a misspelt key fails at start-up instead of being ignored.
  */
@@ -113,6 +138,21 @@ export const TrellisConfigSchema = z.strictObject({
     topK: z.number().int().min(1).max(200).default(8),
     /** Files larger than this are refused at ingestion with DOCUMENT_TOO_LARGE. */
     maxFileBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+    /** The knowledge graph (entities and relations per chunk) behind the graph-* search modes and `graph_query`. */
+    graph: section({
+      /** Off by default: extraction adds to every ingest. Knowledge bases ingested while off need a reindex. */
+      enabled: z.boolean().default(false),
+      /** `offline` (wink-nlp, no model needed) or `llm` (the chat model's structured output; offline without one). */
+      extractor: z.enum(['offline', 'llm']).default('offline'),
+      /** `embedded`: SQLite tables in the runtime's database; `neo4j`: the server `neo4j` names. */
+      store: z.enum(['embedded', 'neo4j']).default('embedded'),
+      neo4j: section({
+        uri: z.string().regex(/^(neo4j|bolt)(\+s|\+ssc)?:\/\//, 'must be a neo4j:// or bolt:// URI').optional(),
+        user: z.string().min(1).default('neo4j'),
+        password: z.string().min(1).optional(),
+        database: z.string().min(1).default('neo4j'),
+      }),
+    }),
   }),
   /** Credentials of hosted providers, read from their own well-known variables (OPENAI_API_KEY, ...). */
   providers: section({
@@ -192,9 +232,13 @@ export const TrellisConfigSchema = z.strictObject({
       timeoutMs: z.number().int().min(100).default(15_000),
     }),
   }),
+  /** External MCP servers, by name: their tools join the registry as `<name>_<tool>` (see docs/mcp.md). */
+  mcpServers: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'a name of letters, digits, - and _ (at most 32), starting with a letter'), mcpServerSettings).default({}),
 });
 
 export type TrellisConfig = z.output<typeof TrellisConfigSchema>;
+/** One entry of `mcpServers`, defaults applied. */
+export type McpServerSettings = z.output<typeof mcpServerSettings>;
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 /** What a caller may pass explicitly: any subset of the settings. */

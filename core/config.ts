@@ -43,6 +43,9 @@ const PROVIDER_VARIABLES: Readonly<Record<string, string>> = {
   LANGFUSE_SECRET_KEY: 'tracing.langfuse.secretKey',
   LANGFUSE_BASE_URL: 'tracing.langfuse.baseUrl',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'tracing.otlp.endpoint',
+  NEO4J_URI: 'rag.graph.neo4j.uri',
+  NEO4J_USER: 'rag.graph.neo4j.user',
+  NEO4J_PASSWORD: 'rag.graph.neo4j.password',
 };
 
 const CONFIG_FILE_NAMES = ['trellis.config.json', 'trellis.config.yaml', 'trellis.config.yml'];

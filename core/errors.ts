@@ -132,7 +132,7 @@ export const ERROR_CODES = {
   },
   EVAL_DATASET_INVALID: {
     status: 422,
-    hint: 'Check the dataset files against the format its loader documents (BEIR jsonl/tsv, or SMART .I/.W records).',
+    hint: 'Check the dataset file named above against the format its loader documents (evals/datasets/<loader>.ts): BEIR jsonl/tsv, SMART .I/.W records, JSON or JSON Lines.',
   },
   CHECKPOINT_STORE_UNAVAILABLE: {
     status: 503,
@@ -321,6 +321,86 @@ export const ERROR_CODES = {
   FEEDBACK_INVALID: {
     status: 400,
     hint: 'Send a finite number as the score (0 to 1 for user feedback: thumbs up 1, thumbs down 0) and a name of 1 to 100 characters.',
+  },
+  KNOWLEDGE_GRAPH_DISABLED: {
+    status: 400,
+    hint: 'Turn the knowledge graph on (rag.graph.enabled, or TRELLIS_RAG__GRAPH__ENABLED=true), then run `trellis kb reindex <kb>` to build the graph of what was ingested before.',
+  },
+  KNOWLEDGE_GRAPH_ENTITY_NOT_FOUND: {
+    status: 404,
+    hint: 'Run `trellis graph stats --kb <kb>` to see the graph; entity names are matched ignoring case, accents and punctuation.',
+  },
+  EVAL_DATASET_NOT_FOUND: {
+    status: 404,
+    hint: 'Put the dataset in ../shared/datasets/<folder> beside the clone (the folder named above), or set the suite\'s dataset `path` to where it is.',
+  },
+  EVAL_DATASET_UNKNOWN: {
+    status: 404,
+    hint: 'Use one of the dataset names listed above, or `jsonl` with a path to your own cases.',
+  },
+  EVAL_METRIC_UNKNOWN: {
+    status: 404,
+    hint: 'Use one of the metric names listed above (k-parametric ones as name@k, e.g. ndcg@10).',
+  },
+  EVAL_METRIC_OPTIONS_INVALID: {
+    status: 400,
+    hint: 'Fix the metric options named above in the suite file.',
+  },
+  EVAL_JUDGE_NOT_CONFIGURED: {
+    status: 400,
+    hint: 'Configure a judge model for the suite, or remove its LLM-as-judge metrics (faithfulness, answer_relevance, context_precision, context_recall).',
+  },
+  EVAL_SUITE_INVALID: {
+    status: 400,
+    hint: 'Fix the suite file at the key named above; evals/suites/*.yaml are working examples, and README "Evals" describes the shape.',
+  },
+  EVAL_RUN_NOT_FOUND: {
+    status: 404,
+    hint: 'Run `trellis eval list` to see the stored runs and their ids.',
+  },
+  EVAL_RUNS_INCOMPARABLE: {
+    status: 400,
+    hint: 'Compare runs of the same dataset (they must share case ids and at least one metric); `trellis eval list` shows each run’s suite.',
+  },
+  EVAL_TARGET_UNAVAILABLE: {
+    status: 503,
+    hint: 'Check the suite’s target: the URL and API key of a remote Trellis, or the chat model the runtime is configured with (`trellis doctor`).',
+  },
+  EVAL_RUN_INTERRUPTED: {
+    status: 409,
+    hint: 'Continue the run with `trellis eval run <suite> --resume <run id>`: the cases already stored are not run again.',
+  },
+  EVAL_REPORT_UNWRITABLE: {
+    status: 500,
+    hint: 'Check that the folder named above exists or can be created and is writable, or pass --out with another file.',
+  },
+  EVAL_GATE_FAILED: {
+    status: 422,
+    hint: 'A metric dropped more than --max-drop below the baseline or below its threshold; look at `trellis eval compare` for the cases that regressed.',
+  },
+  MCP_SERVER_UNAVAILABLE: {
+    status: 503,
+    hint: 'Run `trellis doctor` to see why the MCP server named above failed; check its command or url in mcpServers. Trellis runs on without its tools.',
+  },
+  MCP_SESSION_NOT_FOUND: {
+    status: 404,
+    hint: 'Start a new MCP session: send initialize without an mcp-session-id header. Sessions end when idle, on DELETE and on restart, and belong to the API key that opened them.',
+  },
+  MCP_ARGUMENTS_TOO_LARGE: {
+    status: 413,
+    hint: 'Send smaller tool arguments (the limit is in the message); pass large content as a knowledge-base document instead.',
+  },
+  GRAPH_STORE_UNREACHABLE: {
+    status: 503,
+    hint: 'Check that Neo4j is running and that NEO4J_URI (rag.graph.neo4j.uri) names it; or set rag.graph.store to embedded.',
+  },
+  GRAPH_STORE_AUTH_FAILED: {
+    status: 503,
+    hint: 'Check NEO4J_USER and NEO4J_PASSWORD (rag.graph.neo4j.user, .password) against the Neo4j server.',
+  },
+  GRAPH_STORE_QUERY_FAILED: {
+    status: 502,
+    hint: 'Neo4j refused a statement; check that rag.graph.neo4j.database exists and the server is Neo4j 5 or later, then see the message above.',
   },
   INTERNAL: {
     status: 500,

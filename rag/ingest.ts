@@ -7,6 +7,7 @@ import type { KnowledgeBase, KnowledgeBases } from './knowledge/knowledge-bases.
 import type { LoadedDocument } from './loaders/types.js';
 import { walkDirectory, type WalkDirectoryOptions } from './loaders/walk-directory.js';
 import { toIndexEntry } from './index-entry.js';
+import { indexDocumentGraphs, type GraphIndex } from './extract/graph-index.js';
 import type { KeywordEntry, KeywordStore, StoreScope, VectorStore } from './stores/types.js';
 
 /** The dense half of indexing; absent when no embedder is available (keyword-only knowledge base). */
@@ -47,6 +48,8 @@ export interface IngestDirectoryOptions {
   readonly documents: Documents;
   readonly keywordStore: KeywordStore;
   readonly dense?: DenseIndex;
+  /** The knowledge graph, kept in step with the chunks in the first lane; absent when the graph is off. */
+  readonly graph?: GraphIndex;
   readonly chunking: ChunkOptions;
   readonly walk?: WalkDirectoryOptions;
   /** Remove documents that are no longer under `root`. */
@@ -200,6 +203,15 @@ async function prepareIndexes(
   for (const id of removed) claimedTombstones.add(id);
   if (removed.length > 0) await keywordStore.delete(scope, removed);
   if (entries.length > 0) await keywordStore.upsert(scope, entries);
+  if (options.graph) {
+    // Removed chunks lose their support first: whatever only they supported leaves the graph with them.
+    if (removed.length > 0) await options.graph.store.removeChunks(scope, removed);
+    const changed = batch.map((item) => ({
+      documentId: item.document.id,
+      chunks: item.chunks.map((chunk) => ({ id: chunk.id, text: chunk.text, title: item.document.title })),
+    }));
+    await indexDocumentGraphs(options.graph, scope, changed, options.signal);
+  }
   const added = new Set(replaced.flatMap((result) => [...result.added]));
   return { documentIds: batch.map((item) => item.document.id), removed, entries, added };
 }

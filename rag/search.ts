@@ -4,12 +4,14 @@ import type { Reranker } from '../core/models/types.js';
 import type { DenseIndex } from './ingest.js';
 import type { Documents } from './knowledge/documents.js';
 import type { KnowledgeBase } from './knowledge/knowledge-bases.js';
-import { retrieveHybrid, type HybridHit } from './retrieve/hybrid.js';
+import { isGraphSearchMode, retrieveGraphMode, type GraphModeHit, type GraphSearchContext, type GraphSearchMode } from './retrieve/graph-search.js';
+import { retrieveHybrid } from './retrieve/hybrid.js';
 import { selectMmr } from './retrieve/mmr.js';
 import { DEFAULT_RERANK_CANDIDATES, rerankHits, type RerankWhy } from './retrieve/rerank.js';
+import { matchesMetadataFilter } from './stores/metadata-filter.js';
 import type { KeywordStore, MetadataFilter, StoreScope } from './stores/types.js';
 
-export type SearchMode = 'keyword' | 'dense' | 'hybrid';
+export type SearchMode = 'keyword' | 'dense' | 'hybrid' | GraphSearchMode;
 
 /** Where a passage comes from, precisely enough to quote it. */
 export interface Citation {
@@ -24,7 +26,7 @@ export interface Citation {
 }
 
 /** Why a hit ranked where it did: each index's rank and raw score, and the reranker's when one rescored it. */
-export type SearchWhy = HybridHit['why'] & { readonly rerank?: RerankWhy };
+export type SearchWhy = GraphModeHit['why'] & { readonly rerank?: RerankWhy };
 
 export interface SearchHit {
   readonly chunkId: string;
@@ -58,6 +60,8 @@ export interface SearchKnowledgeBaseOptions {
   readonly documents: Documents;
   readonly keywordStore: KeywordStore;
   readonly dense?: DenseIndex;
+  /** The knowledge graph, for the graph-* modes (which throw KNOWLEDGE_GRAPH_DISABLED without it). */
+  readonly graph?: GraphSearchContext;
   /** A cross-encoder that re-orders the best fused hits; without one, hits stay in fused order. */
   readonly reranker?: Reranker;
   /** How many fused hits the reranker rescores (default 30); topK are returned from them. */
@@ -114,9 +118,30 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
   const dense = options.dense && kb.embedder === options.dense.embedder.modelId ? options.dense : undefined;
 
   let mode: SearchMode;
-  let hits: readonly HybridHit[];
+  let hits: readonly GraphModeHit[];
   let notice: string | undefined;
-  if (requested === 'dense') {
+  const hybridFor = async (k: number) => {
+    const result = await retrieveHybrid({ query, scope, keywordStore, vectorStore: dense?.vectorStore, embedder: dense?.embedder, topK: k, filter, signal });
+    if (!dense) notice = DENSE_MISSING;
+    return result.hits;
+  };
+  if (isGraphSearchMode(requested)) {
+    mode = requested;
+    const found = await retrieveGraphMode({
+      mode: requested,
+      graph: options.graph,
+      scope,
+      query,
+      topK: filter ? Math.max(fetchK * 4, 100) : fetchK,
+      hybrid: hybridFor,
+      chunkTexts: async (ids) => new Map(documents.chunks(kb.id, ids).map((chunk) => [chunk.id, chunk.text])),
+      signal,
+    });
+    // The graph indexes no metadata: a filter applies to what it found (which is why more was asked for).
+    hits = filter
+      ? filterByMetadata(found, new Map(documents.chunks(kb.id, found.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk])), filter)
+      : found;
+  } else if (requested === 'dense') {
     if (!dense) throw new TrellisError('MODEL_UNAVAILABLE', `dense search of ${kb.name} needs its embedder: ${DENSE_MISSING}`);
     const { embeddings } = await embedMany(dense.embedder, [query], { inputType: 'query', signal });
     const found = await dense.vectorStore.query(scope, { embedding: embeddings[0]!, topK: fetchK, filter });
@@ -171,4 +196,15 @@ export async function searchKnowledgeBase(options: SearchKnowledgeBaseOptions): 
       return { chunkId: hit.chunkId, text: chunk.text, score: hit.score, why, citation };
     }),
   };
+}
+
+function filterByMetadata(
+  hits: readonly GraphModeHit[],
+  chunks: ReadonlyMap<string, { readonly documentId: string; readonly source: string; readonly metadata: Readonly<Record<string, string | number | boolean>> }>,
+  filter: MetadataFilter,
+): GraphModeHit[] {
+  return hits.filter((hit) => {
+    const chunk = chunks.get(hit.chunkId);
+    return chunk !== undefined && matchesMetadataFilter({ ...chunk.metadata, source: chunk.source, documentId: chunk.documentId }, filter);
+  });
 }

@@ -110,6 +110,12 @@ export class ApiKeys {
     return { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes.split(',') as ApiKeyScope[] };
   }
 
+  /** True while the key exists and is not revoked: what long-lived connections re-check after authenticating once. */
+  isActive(keyId: string): boolean {
+    const row = this.selectKey.get(keyId);
+    return row !== undefined && !row.revoked_at;
+  }
+
   list(tenantId?: string): readonly ApiKeyInfo[] {
     const rows = tenantId
       ? this.db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at').all(tenantId)

@@ -9,10 +9,16 @@ import { selectChatModel, type ChatModelSelection } from '../core/models/select-
 import { createEmbedderHandle, type EmbedderHandle } from '../core/models/select-embedder.js';
 import { createRerankerHandle, type RerankerHandle } from '../core/models/select-reranker.js';
 import { createKnowledgeService, type KnowledgeService } from '../rag/knowledge-service.js';
+import { traceIngests } from './traced-knowledge.js';
 import { createFts5KeywordStore } from '../rag/stores/keyword/fts5-keyword-store.js';
+import { selectGraphExtractor } from '../rag/extract/select-extractor.js';
+import { createGraphStore } from '../rag/stores/graph/create-graph-store.js';
+import type { GraphStore } from '../rag/stores/graph/types.js';
 import type { KeywordStore } from '../rag/stores/types.js';
 import { createBuiltinTools } from '../tools/builtin-tools.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
+import { mountMcpServers, type McpServerStatus } from '../tools/mcp/mount-mcp-servers.js';
+import { withMountedTools } from '../tools/mcp/with-mounted-tools.js';
 import { builtinAgents } from '../agents/builtin-agents.js';
 import { createAgentRegistry, type AgentRegistry } from '../agents/registry.js';
 import { createToolJournal } from '../graphs/tool-journal.js';
@@ -40,6 +46,8 @@ export interface CreateRuntimeOptions {
   /** Test seams, like vercel's `_internal`: ids and clocks are injectable so outputs can be asserted exactly. */
   generateId?: () => string;
   now?: () => Date;
+  /** False leaves `mcpServers` unmounted: `trellis mcp serve` must not start servers that may start it in turn. */
+  mountMcpServers?: boolean;
 }
 
 export interface RuntimeModels {
@@ -65,8 +73,11 @@ export interface Runtime {
   readonly knowledge: KnowledgeService;
   /** Uploads being ingested in the background, with their progress: what the API's knowledge routes queue. */
   readonly ingestJobs: IngestJobs;
-  readonly stores: { readonly keyword: KeywordStore; readonly vector: VectorStoreProvider };
+  /** `graph` is the knowledge graph's store, absent when rag.graph is off. */
+  readonly stores: { readonly keyword: KeywordStore; readonly vector: VectorStoreProvider; readonly graph?: GraphStore };
   readonly tools: ToolRegistry;
+  /** How each configured external MCP server fared at start-up; the mounted ones' tools are in `tools`. */
+  readonly mcpServers: readonly McpServerStatus[];
   readonly agents: AgentRegistry;
   readonly threads: Threads;
   readonly runs: RunService;
@@ -91,7 +102,7 @@ export interface Runtime {
 
 /**
  * Builds the runtime in dependency order: configuration, database, models (later: stores, tools, agents, graphs).
- * Nothing here starts a process or listens on a port; `start()` does.
+ * Nothing here starts a process or listens on a port (`start()` does), except the configured MCP servers.
  *
  * @example
  * const runtime = await createRuntime({ overrides: { dataDir: tmp, server: { port: 0 } } });
@@ -154,31 +165,59 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
   const vectorStores = createVectorStoreProvider(config, logger);
   cleanups.push({ name: 'vector store', run: () => vectorStores.stop() });
   const keywordStore = createFts5KeywordStore({ db });
-  const knowledge = createKnowledgeService({
+  let graphStore: GraphStore | undefined;
+  try {
+    graphStore = config.rag.graph.enabled ? await createGraphStore({ settings: config.rag.graph, db, logger }) : undefined;
+  } catch (error) {
+    await unwind(cleanups);
+    throw error;
+  }
+  if (graphStore) cleanups.push({ name: 'graph store', run: () => graphStore.close() });
+  const chatModel = chat.mode === 'model' ? chat.model : undefined;
+  const graph = graphStore && {
+    store: graphStore,
+    extractor: selectGraphExtractor({ settings: config.rag.graph, model: chatModel, logger }),
+    model: chatModel,
+  };
+  const knowledge = traceIngests(createKnowledgeService({
     db,
     keywordStore,
     vectorStore: config.stores.vector.provider === 'none' ? undefined : () => vectorStores.get(),
     embedder: () => embedder.get(),
     reranker: () => reranker.get(),
+    graph,
     chunking: { chunkSize: config.rag.chunkSize, chunkOverlap: config.rag.chunkOverlap },
     defaultTopK: config.rag.topK,
     maxFileBytes: config.rag.maxFileBytes,
     logger,
     generateId,
     now,
-  });
+  }), tracing, generateId);
   const ingestJobs = new IngestJobs({ knowledge, stagingRoot: path.join(dataDir, 'uploads'), logger, generateId, now });
   // Jobs stop (and remove their uploads) before the stores and models they use close.
   cleanups.push({ name: 'ingest jobs', run: () => ingestJobs.stop() });
 
   let tools: ToolRegistry;
   let agents: AgentRegistry;
+  let mcpServers: readonly McpServerStatus[] = [];
   try {
-    tools = await createToolRegistry({
-      builtins: createBuiltinTools({ httpFetch: config.tools.httpFetch }),
+    const registry = await createToolRegistry({
+      builtins: createBuiltinTools({ httpFetch: config.tools.httpFetch, graph: config.rag.graph.enabled }),
       directories: config.tools.dir ? [path.resolve(config.tools.dir)] : [],
       logger,
     });
+    // Connected here rather than in start(): agents are checked against tool names, mounted ones included. A server
+    // that fails is logged and reported, never fatal.
+    const mounted = await mountMcpServers({
+      servers: options.mountMcpServers === false ? {} : config.mcpServers,
+      defaultTimeoutMs: config.tools.timeoutMs,
+      reservedNames: new Set(registry.list().map((tool) => tool.name)),
+      logger,
+    });
+    // Closed after the runs that call them have stopped.
+    cleanups.push({ name: 'mcp servers', run: () => mounted.close() });
+    mcpServers = mounted.statuses;
+    tools = withMountedTools(registry, mounted.tools);
     agents = await createAgentRegistry({
       builtins: builtinAgents,
       directories: config.agents.dir ? [path.resolve(config.agents.dir)] : [],
@@ -204,6 +243,8 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     generateId,
   });
 
+  const traces = new TraceStore(db);
+  const feedbackStore = new FeedbackStore(db);
   const runManager = new RunManager({
     runs,
     records: new RunRecords(db, now),
@@ -214,12 +255,17 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     retentionMs: config.server.runRetentionSeconds * 1000,
     retentionCount: config.server.runRetentionCount,
     tracing,
+    // Spans still queued are stored first, so that none of the thread's outlives the delete.
+    eraseThreadTraces: async (tenantId, threadId) => {
+      await tracing.flush();
+      traces.deleteByThread(tenantId, threadId);
+      feedbackStore.deleteByThread(tenantId, threadId);
+    },
   });
   // Runs stop before the stores and models they use close.
   cleanups.push({ name: 'runs', run: () => runManager.drain(0) });
   const apiKeys = new ApiKeys(db, now);
-  const traces = new TraceStore(db);
-  const feedback = createFeedbackService({ store: new FeedbackStore(db), exporter: createScoreExporter(config.tracing, logger), generateId, now });
+  const feedback = createFeedbackService({ store: feedbackStore, exporter: createScoreExporter(config.tracing, logger), generateId, now });
   // Scores in flight get a moment to reach Langfuse before the process goes; they are in the feedback table anyway.
   cleanups.push({ name: 'feedback', run: () => feedback.shutdown(2000) });
 
@@ -235,8 +281,9 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     models: { chat, embedder, reranker },
     knowledge,
     ingestJobs,
-    stores: { keyword: keywordStore, vector: vectorStores },
+    stores: { keyword: keywordStore, vector: vectorStores, graph: graphStore },
     tools,
+    mcpServers,
     agents,
     threads,
     runs,
@@ -271,7 +318,7 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
       return stopping;
     },
     async readiness() {
-      return [databaseCheck(db), { name: 'checkpoints', ...(await checkpointer.check()) }, chatCheck(chat), embedderCheck(embedder), rerankerCheck(reranker), vectorStores.check()];
+      return [databaseCheck(db), { name: 'checkpoints', ...(await checkpointer.check()) }, chatCheck(chat), embedderCheck(embedder), rerankerCheck(reranker), vectorStores.check(), ...mcpCheck(mcpServers)];
     },
   };
 }
@@ -311,6 +358,15 @@ function embedderCheck(embedder: EmbedderHandle): ReadinessCheck {
     return { name: 'embedder', state: 'degraded', detail: `${status.modelId}: ${status.code}`, hint: status.hint };
   }
   return { name: 'embedder', state: 'ok', detail: `${status.modelId}: ${status.state}` };
+}
+
+/** One check for the configured MCP servers (none when there are none): degraded while one is down. */
+function mcpCheck(servers: readonly McpServerStatus[]): ReadinessCheck[] {
+  if (servers.length === 0) return [];
+  const failed = servers.filter((server) => server.state === 'failed');
+  const detail = servers.map((server) => `${server.name}: ${server.state === 'mounted' ? `${server.tools.length} tools` : server.state}`).join(', ');
+  if (failed.length === 0) return [{ name: 'mcp servers', state: 'ok', detail }];
+  return [{ name: 'mcp servers', state: 'degraded', detail, hint: failed.map((server) => server.error?.message).join('; ') }];
 }
 
 function rerankerCheck(reranker: RerankerHandle): ReadinessCheck {

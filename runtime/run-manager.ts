@@ -37,6 +37,16 @@ export interface RunManagerOptions {
   readonly retentionCount: number;
   /** Each run is one trace: its root span starts and ends here, and the graph reports its steps into it. */
   readonly tracing: Tracing;
+  /** Erases what else a deleted thread left behind (its trace spans and feedback), after its runs have stopped. */
+  readonly eraseThreadTraces?: (tenantId: string, threadId: string) => Promise<void>;
+}
+
+export interface DeleteThreadOptions {
+  /**
+   * Keep the thread's traces and feedback (retention removes them later). For threads a request made for itself,
+   * such as a stateless run's: the conversation was never the user's to keep, but ops still review its trace.
+   */
+  readonly keepTraces?: boolean;
 }
 
 /** Hears about every run's life (metrics count runs and streamed tokens); called synchronously, so it must be cheap. */
@@ -124,6 +134,27 @@ export class RunManager {
     return this.handleOf(entry);
   }
 
+  /**
+   * Starts a run and yields its events until it ends, for callers in this process (the CLI) that want the run
+   * recorded and traced like any API run. Aborting `signal` cancels the run, and the generator then throws
+   * RUN_CANCELLED.
+   */
+  async *stream(tenantId: string, request: StartRunRequest, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+    signal?.throwIfAborted();
+    const handle = this.start(tenantId, request);
+    const cancel = () => void this.cancel(tenantId, handle.run.id);
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const entry of handle.entries()) {
+        if (entry.kind === 'event') yield entry.event;
+      }
+      await handle.done;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+    if (signal?.aborted) throw new TrellisError('RUN_CANCELLED', `run ${handle.run.id} was cancelled`);
+  }
+
   get(tenantId: string, runId: string): RunRecord {
     const active = this.active.get(runId);
     if (active && active.record.tenantId === tenantId) return active.record;
@@ -158,8 +189,11 @@ export class RunManager {
     return active.done;
   }
 
-  /** Deletes a thread with its runs and checkpoints, cancelling what is active on it first. */
-  async deleteThread(tenantId: string, threadId: string): Promise<void> {
+  /**
+   * Deletes a thread with its runs, checkpoints, trace spans and feedback (unless `keepTraces`), cancelling what is
+   * active on it first.
+   */
+  async deleteThread(tenantId: string, threadId: string, options: DeleteThreadOptions = {}): Promise<void> {
     const thread = this.options.threads.get(tenantId, threadId);
     const running = [...this.active.values()].filter((run) => run.record.threadId === threadId);
     for (const run of running) this.cancelActive(run, 'cancelled');
@@ -167,6 +201,7 @@ export class RunManager {
     await this.options.checkpointer.deleteThread(threadId);
     this.options.records.deleteByThread(threadId);
     this.options.threads.delete(thread);
+    if (!options.keepTraces) await this.options.eraseThreadTraces?.(tenantId, threadId);
   }
 
   /**

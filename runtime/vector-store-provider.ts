@@ -3,6 +3,7 @@ import type { TrellisConfig } from '../core/config.js';
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { startChromaSidecar, type ChromaSidecar } from '../rag/stores/vector/chroma-sidecar.js';
+import { findSharedSidecar, isAlive, recordSidecar } from '../rag/stores/vector/shared-sidecar.js';
 import { createChromaVectorStore } from '../rag/stores/vector/chroma-vector-store.js';
 import type { VectorStore } from '../rag/stores/types.js';
 import type { ReadinessCheck } from './readiness.js';
@@ -45,15 +46,19 @@ export function createVectorStoreProvider(config: TrellisConfig, logger: Logger)
     };
   }
 
+  const chromaDir = path.resolve(config.dataDir, 'chroma');
   let starting: Promise<ChromaSidecar> | undefined;
   let state: ReadinessCheck = { name: 'vector store', state: 'degraded', detail: 'chroma sidecar not started' };
   let store: VectorStore | undefined;
+  let borrowed = false;
   const start = () => {
-    starting ??= startChromaSidecar({ dataDir: path.resolve(config.dataDir, 'chroma'), logger }).then(
-      (sidecar) => {
-        state = { name: 'vector store', state: 'ok', detail: `chroma sidecar at ${sidecar.url} (pid ${sidecar.pid})` };
+    starting ??= sidecarFor(chromaDir, logger).then(
+      ({ sidecar, shared }) => {
+        borrowed = shared;
+        const whose = shared ? 'shared with another Trellis process' : 'chroma sidecar';
+        state = { name: 'vector store', state: 'ok', detail: `${whose} at ${sidecar.url} (pid ${sidecar.pid})` };
         store = createChromaVectorStore({ url: sidecar.url, logger, collectionPrefix: settings.collectionPrefix });
-        logger.info({ url: sidecar.url, ms: sidecar.startMs }, 'chroma sidecar started');
+        logger.info({ url: sidecar.url, ms: sidecar.startMs, shared }, shared ? 'using the chroma sidecar of another Trellis process' : 'chroma sidecar started');
         return sidecar;
       },
       (error: unknown) => {
@@ -70,7 +75,17 @@ export function createVectorStoreProvider(config: TrellisConfig, logger: Logger)
     start,
     async get() {
       if (!starting) throw new TrellisError('RUNTIME_NOT_STARTED', 'the vector store starts with runtime.start()');
-      await starting;
+      const current = starting;
+      const sidecar = await current;
+      // The process whose sidecar this one borrowed has stopped it: start one of our own (once, however many
+      // callers notice at the same time).
+      if (borrowed && !isAlive(sidecar.pid)) {
+        if (starting === current) {
+          starting = undefined;
+          start();
+        }
+        await starting;
+      }
       return store!;
     },
     check: () => state,
@@ -78,5 +93,23 @@ export function createVectorStoreProvider(config: TrellisConfig, logger: Logger)
       const sidecar = await starting?.catch(() => undefined);
       await sidecar?.stop();
     },
+  };
+}
+
+/** The sidecar another Trellis process runs on this data dir, or a new one of ours, recorded for the next process. */
+async function sidecarFor(chromaDir: string, logger: Logger): Promise<{ sidecar: ChromaSidecar; shared: boolean }> {
+  const shared = await findSharedSidecar(chromaDir);
+  if (shared) return { sidecar: shared, shared: true };
+  const sidecar = await startChromaSidecar({ dataDir: chromaDir, logger });
+  const forget = recordSidecar(chromaDir, sidecar);
+  return {
+    sidecar: {
+      ...sidecar,
+      stop: async () => {
+        forget();
+        await sidecar.stop();
+      },
+    },
+    shared: false,
   };
 }

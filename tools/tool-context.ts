@@ -20,12 +20,15 @@ export interface KnowledgeHit {
   readonly citation: KnowledgeCitation;
 }
 
+/** Search modes: the graph-* ones need the knowledge graph (rag.graph.enabled). */
+export type KnowledgeSearchMode = 'keyword' | 'dense' | 'hybrid' | 'graph-local' | 'graph-multihop' | 'graph-global' | 'graph-hybrid';
+
 export interface KnowledgeSearchRequest {
   readonly tenantId: string;
   /** The knowledge base's name. */
   readonly kb: string;
   readonly query: string;
-  readonly mode?: 'keyword' | 'dense' | 'hybrid';
+  readonly mode?: KnowledgeSearchMode;
   readonly topK?: number;
   readonly filter?: Readonly<Record<string, string | number | boolean | readonly (string | number | boolean)[]>>;
   readonly signal?: AbortSignal;
@@ -33,7 +36,7 @@ export interface KnowledgeSearchRequest {
 
 export interface KnowledgeSearchResult {
   /** The mode that actually ran (hybrid falls back to keyword without an embedder). */
-  readonly mode: 'keyword' | 'dense' | 'hybrid';
+  readonly mode: KnowledgeSearchMode;
   readonly hits: readonly KnowledgeHit[];
   /** Set when the result is less than what was asked for, with the reason. */
   readonly notice?: string;
@@ -45,6 +48,48 @@ export interface KnowledgeSearchResult {
  */
 export interface KnowledgeSearch {
   search(request: KnowledgeSearchRequest): Promise<KnowledgeSearchResult>;
+  /** The entities and relations around a named entity; absent where the knowledge graph is not wired in. */
+  graph?(request: KnowledgeGraphRequest): Promise<KnowledgeGraphView>;
+}
+
+export interface KnowledgeGraphRequest {
+  readonly tenantId: string;
+  readonly kb: string;
+  /** An entity name, matched ignoring case, accents and punctuation (and by its aliases). */
+  readonly entity: string;
+  /** Relation hops around it (0 to 3). */
+  readonly depth?: number;
+  /** Most entities returned. */
+  readonly limit?: number;
+}
+
+/** One entity of the knowledge graph, with the chunks that support it. */
+export interface KnowledgeGraphEntity {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly description: string;
+  readonly aliases: readonly string[];
+  readonly chunkIds: readonly string[];
+  readonly weight: number;
+}
+
+export interface KnowledgeGraphRelation {
+  readonly id: string;
+  readonly sourceId: string;
+  readonly targetId: string;
+  readonly type: string;
+  readonly description: string;
+  readonly weight: number;
+  readonly chunkIds: readonly string[];
+}
+
+/** An entity and its surroundings in the knowledge graph. */
+export interface KnowledgeGraphView {
+  readonly entity: KnowledgeGraphEntity;
+  /** The entity itself and those within `depth` hops, heaviest first. */
+  readonly entities: readonly KnowledgeGraphEntity[];
+  readonly relations: readonly KnowledgeGraphRelation[];
 }
 
 /**

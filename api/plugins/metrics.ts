@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Runtime } from '../../runtime/create-runtime.js';
 import type { RunObserver } from '../../runtime/run-manager.js';
 import { metricsRoutes } from '../routes/metrics.js';
+import { registerTracingMetrics } from './tracing-metrics.js';
 
 /** Label of requests that matched no route, so that scanners probing random URLs add no label values. */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -28,8 +29,8 @@ function processMetrics(): Registry {
 
 /**
  * Prometheus metrics at /metrics: request latency, requests and errors by route pattern (never the raw URL, whose
- * ids would make label values unbounded), runs started and finished, active runs, streamed tokens, and the
- * process's own metrics. Each app has its own registry, so that several apps in one process never share counts.
+ * ids would make label values unbounded), runs started and finished, active runs, streamed tokens, spans and scores
+ * exported or lost, and the process's own metrics. Each app has its own registry, so that several apps in one process never share counts.
  */
 export const metricsPlugin = fp(
   async (app: FastifyInstance, options: { runtime: Runtime }) => {
@@ -38,6 +39,7 @@ export const metricsPlugin = fp(
     const http = httpMetrics(registry);
     const targetLabel = (target: string) => (runs.targets().includes(target) ? target : UNKNOWN_TARGET);
     const stopObserving = runManager.observe(runMetrics(registry, targetLabel, () => runManager.activeCount));
+    registerTracingMetrics(registry, { tracing: () => options.runtime.tracing.stats(), scores: () => options.runtime.feedback.exportStats() });
 
     app.addHook('onSend', async (request, reply, payload) => {
       if (reply.statusCode >= 400 && typeof payload === 'string') {

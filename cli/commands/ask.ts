@@ -34,7 +34,7 @@ export function createAskCommand(): Command {
       const target = flags.graph ?? flags.agent ?? (flags.thread ? undefined : flags.kb ? 'rag' : 'assistant');
       const result = await withRuntime((runtime, signal) =>
         renderRun(
-          runtime.runs.stream({ tenantId: flags.tenant, target, threadId: flags.thread, message: question, kb: flags.kb, resume, signal }),
+          runtime.runManager.stream(flags.tenant, { target, threadId: flags.thread, message: question, kb: flags.kb, resume }, signal),
         ),
       );
       process.stderr.write(`thread: ${result.threadId}\n`);

@@ -28,12 +28,12 @@ export function createChatCommand(): Command {
             const message = (await terminal.question('\nyou> ').catch(() => '')).trim();
             if (!message) return;
             let result: RenderedRun = await renderRun(
-              runtime.runs.stream({ tenantId: flags.tenant, target, threadId, message, kb: flags.kb, signal }),
+              runtime.runManager.stream(flags.tenant, { target, threadId, message, kb: flags.kb }, signal),
             );
             threadId = result.threadId || threadId;
             while (result.status === 'interrupted') {
               const resume = await askApproval(terminal);
-              result = await renderRun(runtime.runs.stream({ tenantId: flags.tenant, threadId, resume, signal }));
+              result = await renderRun(runtime.runManager.stream(flags.tenant, { threadId, resume }, signal));
             }
           }
         });

@@ -50,7 +50,9 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<r
   checks.push(dataDirCheck(config), databaseCheck(config));
   checks.push(...(await nativeModuleChecks()));
   checks.push(...(await modelChecks(config)));
-  checks.push(...(await definitionChecks(config)));
+  const mcp = await mcpServerChecks(config);
+  checks.push(...(await definitionChecks(config, mcp.toolNames)));
+  checks.push(...mcp.checks);
   checks.push(await portCheck(config.server.host, config.server.port));
   return checks;
 }
@@ -144,8 +146,8 @@ async function modelChecks(config: TrellisConfig): Promise<DoctorCheck[]> {
   );
 }
 
-/** The user's tool and agent folders: every file that failed to load, with why. */
-async function definitionChecks(config: TrellisConfig): Promise<DoctorCheck[]> {
+/** The user's tool and agent folders: every file that failed to load, with why. Agents may name mounted MCP tools. */
+async function definitionChecks(config: TrellisConfig, mcpToolNames: readonly string[]): Promise<DoctorCheck[]> {
   const { createBuiltinTools } = await import('../../tools/builtin-tools.js');
   const { createToolRegistry } = await import('../../tools/registry.js');
   const { createAgentRegistry } = await import('../../agents/registry.js');
@@ -160,7 +162,7 @@ async function definitionChecks(config: TrellisConfig): Promise<DoctorCheck[]> {
       builtins: builtinAgents,
       directories: config.agents.dir ? [path.resolve(config.agents.dir)] : [],
       logger: silentLogger,
-      toolNames: new Set(tools.list().map((tool) => tool.name)),
+      toolNames: new Set([...tools.list().map((tool) => tool.name), ...mcpToolNames]),
     });
     const problems = [...tools.problems, ...agents.problems];
     if (problems.length === 0) {
@@ -171,6 +173,26 @@ async function definitionChecks(config: TrellisConfig): Promise<DoctorCheck[]> {
     const failure = TrellisError.isInstance(error) ? error : new TrellisError('INTERNAL', String(error));
     return [{ name: 'tools and agents', state: 'fail', detail: `${failure.code}: ${failure.message}`, fix: failure.hint }];
   }
+}
+
+/**
+ * Each configured MCP server, connected and asked for its tools as `trellis serve` would, then closed: ok with its
+ * tools, or a warning with why (Trellis runs without a server that fails).
+ */
+export async function mcpServerChecks(config: TrellisConfig): Promise<{ checks: DoctorCheck[]; toolNames: string[] }> {
+  const { mountMcpServers } = await import('../../tools/mcp/mount-mcp-servers.js');
+  const mounted = await mountMcpServers({ servers: config.mcpServers, defaultTimeoutMs: config.tools.timeoutMs, reservedNames: new Set(), logger: silentLogger });
+  await mounted.close();
+  const checks = mounted.statuses.map((server): DoctorCheck => {
+    const name = `mcp server ${server.name}`;
+    if (server.state === 'disabled') return { name, state: 'ok', detail: 'disabled (enabled: false)' };
+    if (server.state === 'failed') return { name, state: 'warn', detail: `${server.error!.code}: ${server.error!.message}`, fix: server.error!.hint };
+    const detail = `${server.transport}, ${server.tools.length} tools: ${server.tools.join(', ') || 'none'}`;
+    return server.warnings.length === 0
+      ? { name, state: 'ok', detail }
+      : { name, state: 'warn', detail: `${detail}; ${server.warnings.join('; ')}`, fix: 'Rename the MCP server in mcpServers, or fix the tool on its side.' };
+  });
+  return { checks, toolNames: mounted.tools.map((tool) => tool.name) };
 }
 
 async function portCheck(host: string, port: number): Promise<DoctorCheck> {

@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { GRAPH_SEARCH_MODES } from '../../rag/retrieve/graph-search.js';
+import type { SearchMode } from '../../rag/search.js';
 import { withRuntime } from '../with-runtime.js';
 
 interface SearchFlags {
   kb: string;
   tenant: string;
-  mode: 'dense' | 'keyword' | 'hybrid';
+  mode: SearchMode;
   k?: number;
   filter?: string[];
   diversity?: number;
@@ -18,7 +20,7 @@ export function createSearchCommand(): Command {
     .argument('<query>', 'what to look for')
     .requiredOption('--kb <name>', 'knowledge base')
     .option('--tenant <id>', 'tenant that owns the knowledge base', 'default')
-    .addOption(new Option('--mode <mode>', 'retrieval mode').choices(['dense', 'keyword', 'hybrid']).default('hybrid'))
+    .addOption(new Option('--mode <mode>', 'retrieval mode').choices(['dense', 'keyword', 'hybrid', ...GRAPH_SEARCH_MODES]).default('hybrid'))
     .option('-k <count>', 'how many passages', (value) => Number.parseInt(value, 10))
     .option('--filter <key=value...>', 'only passages whose document metadata has these values (e.g. source=guide.md)')
     .option('--diversity <lambda>', 'MMR: 1 keeps the ranking, lower values favour varied passages', Number.parseFloat)

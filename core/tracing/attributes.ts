@@ -14,6 +14,12 @@ export const ATTR = {
   errorCode: 'trellis.error.code',
   /** The run's final status on its root span (`completed`, `interrupted`, `failed`, `cancelled`). */
   runStatus: 'trellis.run.status',
+  /** A background job's id (an ingest job, an eval run) and final status, on every span of its trace. */
+  jobId: 'trellis.job.id',
+  jobStatus: 'trellis.job.status',
+  /** An ingest's knowledge base; its counts are `trellis.ingest.<count>` (added, updated, chunks_indexed, ...). */
+  ingestKb: 'trellis.ingest.kb',
+  ingestPrefix: 'trellis.ingest.',
   retrievalKb: 'trellis.retrieval.kb',
   /** The search mode asked for (`hybrid` unless the caller chose `keyword` or `dense`). */
   retrievalMode: 'trellis.retrieval.mode',

@@ -66,6 +66,11 @@ export class FeedbackStore {
     this.insertFeedback.run(record);
   }
 
+  /** Erases a deleted thread's feedback. */
+  deleteByThread(tenantId: string, threadId: string): void {
+    this.db.prepare('DELETE FROM feedback WHERE tenant_id = ? AND thread_id = ?').run(tenantId, threadId);
+  }
+
   /** A thread's feedback, newest first; with `runId`, only that run's. */
   listByThread(tenantId: string, threadId: string, options: { runId?: string; limit: number }): readonly FeedbackRecord[] {
     const runFilter = options.runId === undefined ? '' : ' AND run_id = ?';

@@ -143,6 +143,11 @@ export class TraceStore {
     return { spans: rows.map(toSpan), cursor: rows.at(-1)?.seq ?? options.after };
   }
 
+  /** Erases a deleted thread's spans (every trace of its runs). */
+  deleteByThread(tenantId: string, threadId: string): void {
+    this.db.prepare('DELETE FROM trace_spans WHERE tenant_id = ? AND thread_id = ?').run(tenantId, threadId);
+  }
+
   /** The cursor of the newest stored span: tail from here to see only what is stored from now on. */
   latestCursor(): number {
     return (this.db.prepare('SELECT MAX(rowid) FROM trace_spans').pluck().get() as number | null) ?? 0;

@@ -6,6 +6,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import type { SqliteDatabase } from '../db.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
+import { disabledJobTrace, startJobTrace, type JobTrace, type JobTraceStart } from './job-trace.js';
 import { createRedactor } from './redactor.js';
 import type { SinkStats } from './sink-queue.js';
 import { createSinks, type SinkName, type TracingSettings } from './sinks.js';
@@ -62,6 +63,8 @@ export interface Tracing {
   readonly enabled: boolean;
   /** Starts a run's root span. */
   startRun(run: RunTraceStart): RunTrace;
+  /** Starts the root span of a background job (an ingest, an eval run). */
+  startJob(job: JobTraceStart): JobTrace;
   stats(): TracingStats;
   /** Exports every ended span now. Never rejects: a sink that is down drops its spans and says so. */
   flush(): Promise<void>;
@@ -170,6 +173,9 @@ export function createTracing(options: CreateTracingOptions): Tracing {
         },
       };
     },
+    startJob(job) {
+      return startJobTrace(tracer, finisher, job);
+    },
     stats() {
       const entries = sinks.map((sink) => [sink.name, sink.queue.stats()] as const);
       return { enabled: true, sinks: Object.fromEntries(entries), dropped: entries.reduce((sum, [, stats]) => sum + stats.dropped, 0) };
@@ -202,6 +208,7 @@ export function createTracing(options: CreateTracingOptions): Tracing {
 const disabledTracing: Tracing = {
   enabled: false,
   startRun: () => ({ traceId: undefined, callbacks: [], end: () => undefined }),
+  startJob: () => disabledJobTrace,
   stats: () => ({ enabled: false, sinks: {}, dropped: 0 }),
   flush: () => Promise.resolve(),
   start: () => undefined,

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TrellisError, toTrellisError } from '../../core/errors.js';
+import { TrellisError } from '../../core/errors.js';
+import { readDatasetText as readText } from './dataset-files.js';
 import type { CorpusDocument, DatasetQuery, RetrievalDataset } from './retrieval-dataset.js';
 
 /** Options for {@link loadBeirDataset}. */
@@ -14,7 +14,7 @@ export interface LoadBeirOptions {
 /**
  * Loads a dataset in the BEIR layout (Thakur et al., 2021): `corpus.jsonl` lines `{_id, title, text}`,
  * `queries.jsonl` lines `{_id, text}`, `qrels/<split>.tsv` with a header and rows `query-id corpus-id score`.
- * Only queries judged in the split are kept. Throws `EVAL_DATASET_INVALID` naming the file and line at fault.
+ * Only queries judged in the split are kept. Throws `EVAL_DATASET_INVALID` naming the file and line at fault, `EVAL_DATASET_NOT_FOUND` for a missing file.
  */
 export async function loadBeirDataset(options: LoadBeirOptions): Promise<RetrievalDataset> {
   const split = options.split ?? 'test';
@@ -45,14 +45,6 @@ export async function loadBeirDataset(options: LoadBeirOptions): Promise<Retriev
     }))
     .filter((query) => qrels.has(query.id));
   return { name: path.basename(path.resolve(options.dir)), corpus, queries, qrels };
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw toTrellisError(error, 'EVAL_DATASET_INVALID', `cannot read ${file}`);
-  }
 }
 
 function parseJsonl(file: string, text: string): Record<string, unknown>[] {

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { toTrellisError } from '../../core/errors.js';
+import { readDatasetText } from './dataset-files.js';
 import type { RetrievalDataset } from './retrieval-dataset.js';
 import { parseSmart } from './smart.js';
 
@@ -61,10 +60,6 @@ export async function loadCisi(options: LoadClassicOptions): Promise<RetrievalDa
   };
 }
 
-async function read(dir: string, file: string): Promise<string> {
-  try {
-    return await readFile(path.join(dir, file), 'utf8');
-  } catch (error) {
-    throw toTrellisError(error, 'EVAL_DATASET_INVALID', `cannot read ${path.join(dir, file)}`);
-  }
+function read(dir: string, file: string): Promise<string> {
+  return readDatasetText(path.join(dir, file));
 }

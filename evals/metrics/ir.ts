@@ -50,6 +50,10 @@ export function averagePrecision(ranking: readonly string[], judgments: Judgment
 /** Mean of each metric over the queries that have at least one relevant document. */
 export interface RunMetrics {
   readonly 'ndcg@10': number;
+  /** Recall at small cuts: multi-hop questions need every supporting passage within the few a reader gets. */
+  readonly 'recall@2': number;
+  readonly 'recall@5': number;
+  readonly 'recall@10': number;
   readonly 'recall@100': number;
   readonly 'mrr@10': number;
   readonly map: number;
@@ -62,11 +66,14 @@ export function evaluateRun(
   run: ReadonlyMap<string, readonly string[]>,
   qrels: ReadonlyMap<string, Judgments>,
 ): RunMetrics {
-  const totals = { ndcg: 0, recall: 0, mrr: 0, map: 0, queries: 0 };
+  const totals = { ndcg: 0, recall2: 0, recall5: 0, recall10: 0, recall: 0, mrr: 0, map: 0, queries: 0 };
   for (const [queryId, judgments] of qrels) {
     if (countRelevant(judgments) === 0) continue;
     const ranking = run.get(queryId) ?? [];
     totals.ndcg += ndcgAtK(ranking, judgments, 10);
+    totals.recall2 += recallAtK(ranking, judgments, 2);
+    totals.recall5 += recallAtK(ranking, judgments, 5);
+    totals.recall10 += recallAtK(ranking, judgments, 10);
     totals.recall += recallAtK(ranking, judgments, 100);
     totals.mrr += mrrAtK(ranking, judgments, 10);
     totals.map += averagePrecision(ranking, judgments);
@@ -75,6 +82,9 @@ export function evaluateRun(
   const mean = (value: number) => (totals.queries === 0 ? 0 : value / totals.queries);
   return {
     'ndcg@10': mean(totals.ndcg),
+    'recall@2': mean(totals.recall2),
+    'recall@5': mean(totals.recall5),
+    'recall@10': mean(totals.recall10),
     'recall@100': mean(totals.recall),
     'mrr@10': mean(totals.mrr),
     map: mean(totals.map),

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { TrellisError, toTrellisError } from '../../core/errors.js';
@@ -28,6 +29,15 @@ const DEFAULT_EXCLUDE = ['**/node_modules/**'];
  */
 export async function* walkDirectory(root: string, options: WalkDirectoryOptions = {}): AsyncGenerator<LoadOutcome> {
   const include = options.include ?? [`**/*.{${SUPPORTED_EXTENSIONS.map((extension) => extension.slice(1)).join(',')}}`];
+  // The glob library lists a missing folder as empty; an ingest with `sync` would then remove every document of
+  // the knowledge base because of a typo in the path.
+  const folder = await stat(root).catch(() => undefined);
+  if (!folder?.isDirectory()) {
+    throw new TrellisError('DOCUMENT_UNREADABLE', folder ? `${root} is not a folder` : `the folder ${root} does not exist`, {
+      hint: 'Give the path of a folder that holds the documents.',
+      details: { path: root },
+    });
+  }
   let paths: string[];
   try {
     paths = await glob(include, {

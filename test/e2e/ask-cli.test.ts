@@ -49,6 +49,16 @@ describe('trellis ask / agents from the command line', { timeout: 120_000 }, () 
     expect(result.output).toMatch(/← calculator: .*42/);
     expect(result.output).toContain('The answer is 42.');
     expect(result.output).toMatch(/thread: [0-9a-f-]{36}/);
+
+    // A CLI run is a run like an API one: recorded and traced, so `trellis traces` shows it with its tool call.
+    const threadId = result.output.match(/thread: ([0-9a-f-]{36})/)![1]!;
+    const listed = await run(['traces', 'list', '--thread', threadId]);
+    expect(listed.code).toBe(0);
+    const traceId = listed.output.match(/\b([0-9a-f]{32})\b/)?.[1];
+    expect(traceId, listed.output).toBeDefined();
+    const shown = await run(['traces', 'show', traceId!]);
+    expect(shown.output).toContain('run assistant');
+    expect(shown.output).toContain('calculator');
   });
 
   it('pauses for approval, exits 3, and continues the thread when the person rejects', async () => {

@@ -8,8 +8,10 @@ import { makeTempDir } from './temp-dir.js';
  */
 export async function createTestRuntime(
   overrides: TrellisConfigOverrides = {},
+  options: { readonly dataDir?: string } = {},
 ): Promise<Runtime & { readonly dataDir: string; dispose(): Promise<void> }> {
-  const temp = makeTempDir();
+  // A given data dir belongs to the test (several runtimes may share it); a made one is removed on dispose.
+  const temp = options.dataDir ? { dir: options.dataDir, remove: () => undefined } : makeTempDir();
   const config = loadConfig({
     env: {},
     cwd: temp.dir,

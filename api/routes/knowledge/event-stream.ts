@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
+import { openEventStream } from '../../sse/event-stream.js';
 
 /** One server-sent event: `id` lets a client resume with Last-Event-ID, `event` names its type. */
 export interface EventFrame {
@@ -23,32 +23,17 @@ export async function streamEvents<T>(
   toFrame: (item: T) => EventFrame,
   closing: AbortSignal,
 ): Promise<void> {
-  const abort = new AbortController();
-  const stopOnClosing = () => abort.abort();
-  closing.addEventListener('abort', stopOnClosing, { once: true });
-  const response = reply.raw;
-  reply.hijack();
-  response.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    // nginx buffers responses unless told not to, which would hold every event back.
-    'x-accel-buffering': 'no',
-  });
-  response.on('close', () => abort.abort());
-  const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const stream = openEventStream(reply, { heartbeatMs: HEARTBEAT_MS });
+  const stop = AbortSignal.any([stream.signal, closing]);
   try {
-    for await (const item of source(abort.signal)) {
+    for await (const item of source(stop)) {
       const frame = toFrame(item);
-      const written = response.write(`id: ${frame.id}\nevent: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`);
-      if (!written) await once(response, 'drain', { signal: abort.signal });
+      await stream.send({ id: frame.id, event: frame.event, data: JSON.stringify(frame.data) });
     }
   } catch (error) {
-    // The client went away while a write waited to drain: nothing is left to answer.
-    if (!abort.signal.aborted) reply.log.error({ err: error }, 'event stream failed');
+    // The client went away while the source waited: nothing is left to answer.
+    if (!stop.aborted) reply.log.error({ err: error }, 'event stream failed');
   } finally {
-    closing.removeEventListener('abort', stopOnClosing);
-    clearInterval(heartbeat);
-    response.end();
+    stream.end();
   }
 }

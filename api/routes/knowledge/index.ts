@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Runtime } from '../../../runtime/create-runtime.js';
 import { documentRoutes } from './documents.js';
+import { graphRoutes } from './graph.js';
 import { ingestJobRoutes } from './ingest-jobs.js';
 import { knowledgeBaseRoutes } from './knowledge-bases.js';
 import type { UploadLimits } from './receive-uploads.js';
@@ -42,4 +43,5 @@ export async function knowledgeRoutes(app: FastifyInstance, options: { runtime: 
   app.addHook('preClose', async () => closing.abort());
   await app.register(ingestJobRoutes, { runtime, closing: closing.signal });
   await app.register(searchRoutes, { runtime });
+  await app.register(graphRoutes, { runtime });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DocumentInfo } from '../../../rag/knowledge/documents.js';
 import type { KnowledgeBase } from '../../../rag/knowledge/knowledge-bases.js';
 import type { IngestCounts } from '../../../rag/ingest.js';
+import { GRAPH_SEARCH_MODES } from '../../../rag/retrieve/graph-search.js';
 import type { SearchResult } from '../../../rag/search.js';
 import type { IngestFileOutcome, IngestJob, IngestJobEvent } from '../../../runtime/ingest-jobs.js';
 
@@ -148,7 +149,10 @@ export function toIngestEventWire(event: IngestJobEvent): Record<string, unknown
 
 export const SearchRequestSchema = z.strictObject({
   query: z.string().trim().min(1).max(4000).describe('What to look for, in natural language or keywords'),
-  mode: z.enum(['keyword', 'dense', 'hybrid']).default('hybrid').describe('hybrid falls back to keyword when no embedder is available'),
+  mode: z
+    .enum(['keyword', 'dense', 'hybrid', ...GRAPH_SEARCH_MODES])
+    .default('hybrid')
+    .describe('hybrid falls back to keyword when no embedder is available; graph-* need the knowledge graph (rag.graph.enabled)'),
   top_k: z.number().int().min(1).max(100).optional().describe('How many passages; the server default (rag.topK) when absent'),
   filter: z
     .record(z.string(), z.union([Scalar, z.array(Scalar).min(1)]))
@@ -168,7 +172,16 @@ const HitSchema = z.object({
   chunk_id: z.string(),
   text: z.string(),
   score: z.number(),
-  why: z.object({ keyword: RankSchema.optional(), dense: RankSchema.optional(), rerank: RankSchema.optional() }),
+  why: z.object({
+    keyword: RankSchema.optional(),
+    dense: RankSchema.optional(),
+    rerank: RankSchema.optional(),
+    graph: RankSchema.extend({
+      mode: z.enum(['graph-local', 'graph-multihop', 'graph-global']),
+      entities: z.array(z.string()).describe('The entities that led to the passage'),
+      community: z.object({ id: z.string(), summary: z.string() }).optional(),
+    }).optional(),
+  }),
   citation: z.object({
     kb: z.string(),
     document_id: z.string(),
@@ -181,11 +194,15 @@ const HitSchema = z.object({
 });
 
 export const SearchResponseSchema = z.object({
-  mode: z.enum(['keyword', 'dense', 'hybrid']).describe('The mode that ran'),
+  mode: z.enum(['keyword', 'dense', 'hybrid', ...GRAPH_SEARCH_MODES]).describe('The mode that ran'),
   rerank: z.string().describe('The reranker that re-ordered the hits, or `none`'),
   notice: z.string().nullable().describe('Why the result is less than what was asked for, when it is'),
   hits: z.array(HitSchema),
 });
+
+function graphWire(why: SearchResult['hits'][number]['why']['graph']) {
+  return why && { ...why, entities: [...why.entities] };
+}
 
 export function toSearchWire(result: SearchResult): z.infer<typeof SearchResponseSchema> {
   const rank = (entry: { rank: number; score: number } | undefined) => entry && { rank: entry.rank, score: entry.score };
@@ -197,7 +214,7 @@ export function toSearchWire(result: SearchResult): z.infer<typeof SearchRespons
       chunk_id: hit.chunkId,
       text: hit.text,
       score: hit.score,
-      why: { keyword: rank(hit.why.keyword), dense: rank(hit.why.dense), rerank: rank(hit.why.rerank) },
+      why: { keyword: rank(hit.why.keyword), dense: rank(hit.why.dense), rerank: rank(hit.why.rerank), graph: graphWire(hit.why.graph) },
       citation: {
         kb: hit.citation.kb,
         document_id: hit.citation.documentId,

@@ -26,7 +26,7 @@ export function launchRun(context: ProtocolContext, tenantId: string, threadId: 
   if (threadId === undefined && !plan.keepThread) {
     const temporary = handle.run.threadId;
     void handle.done
-      .then(() => runtime.runManager.deleteThread(tenantId, temporary))
+      .then(() => runtime.runManager.deleteThread(tenantId, temporary, { keepTraces: true }))
       .catch((error: unknown) => runtime.logger.warn({ err: error, threadId: temporary }, 'temporary thread of a stateless run not deleted'));
   }
   return { handle, plan, location: threadId === undefined ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}` };

@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
+import { openEventStream } from '../../sse/event-stream.js';
 import { wireJson } from './wire-json.js';
 
 /** One server-sent event: its name (`values`, `updates|<namespace>`, `metadata`, ...) and JSON data. */
@@ -19,39 +19,13 @@ export interface SseWriter {
   end(): void;
 }
 
-/**
- * Takes the response over from Fastify and opens an event stream on it. Headers Fastify hooks set on the reply
- * (CORS, rate limits) are kept.
- */
+/** Opens the Agent Protocol's event stream: LangGraph's event names, JSON in its wire form, run log positions as ids. */
 export function openSse(reply: FastifyReply, headers: Readonly<Record<string, string>>): SseWriter {
-  reply.hijack();
-  const raw = reply.raw;
-  const inherited = Object.fromEntries(Object.entries(reply.getHeaders()).filter((header) => header[1] !== undefined));
-  raw.writeHead(200, {
-    ...inherited,
-    ...headers,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    // Proxies such as nginx would otherwise hold events back until a buffer fills.
-    'x-accel-buffering': 'no',
-  });
-  raw.flushHeaders();
-  const gone = new AbortController();
-  raw.once('close', () => gone.abort());
-  // A write to a connection the client has just dropped fails here; the close that follows ends the stream.
-  raw.on('error', () => gone.abort());
+  const stream = openEventStream(reply, { headers });
   return {
-    signal: gone.signal,
-    async write(events, id) {
-      if (gone.signal.aborted || events.length === 0) return;
-      const text = events
-        .map((event, index) => `event: ${event.event}\ndata: ${wireJson(event.data)}\n${index === events.length - 1 ? `id: ${id}\n` : ''}\n`)
-        .join('');
-      if (!raw.write(text)) await once(raw, 'drain', { signal: gone.signal }).catch(() => undefined);
-    },
-    end() {
-      if (!raw.writableEnded) raw.end();
-    },
+    signal: stream.signal,
+    write: (events, id) =>
+      stream.send(events.map((event, index) => ({ event: event.event, data: wireJson(event.data), ...(index === events.length - 1 ? { id } : {}) }))),
+    end: () => stream.end(),
   };
 }

@@ -5,6 +5,7 @@ import { TrellisError } from '../../../core/errors.js';
 import type { Runtime } from '../../../runtime/create-runtime.js';
 import type { RunHandle, StartRunRequest } from '../../../runtime/run-manager.js';
 import { principalOf } from '../../plugins/auth.js';
+import { openEventStream } from '../../sse/event-stream.js';
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from './chat-request.js';
 import { completionOutcome, type CompletionOutcome } from './completion-outcome.js';
 import { newTurnOf, toLangChainMessages } from './to-langchain-messages.js';
@@ -126,7 +127,7 @@ function keepsThread(started: StartedRun, status: 'completed' | 'interrupted'): 
 function release(runtime: Runtime, started: StartedRun, tenantId: string, kept: boolean): void {
   if (kept || !started.ephemeral) return;
   void started.handle.done
-    .then(() => runtime.runManager.deleteThread(tenantId, started.handle.run.threadId))
+    .then(() => runtime.runManager.deleteThread(tenantId, started.handle.run.threadId, { keepTraces: true }))
     .catch((error: unknown) => runtime.logger.warn({ err: error, threadId: started.handle.run.threadId }, 'could not delete a completion thread'));
 }
 
@@ -149,39 +150,37 @@ async function streamCompletion(
   meta: { id: string; created: number; model: string; includeUsage: boolean },
 ): Promise<FastifyReply> {
   const { runtime, tenantId, started } = run;
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  const stream = openEventStream(reply);
+  const data = (payload: unknown) => stream.send({ data: JSON.stringify(payload) });
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}) =>
-    raw.write(`data: ${JSON.stringify({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }], ...extra })}\n\n`);
-  chunk({ role: 'assistant', content: '' });
+    data({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }], ...extra });
+  await chunk({ role: 'assistant', content: '' });
   let streamedText = false;
   let approval: unknown;
-  const disconnected = new AbortController();
-  raw.on('close', () => disconnected.abort());
-  for await (const entry of started.handle.entries(0, disconnected.signal)) {
+  for await (const entry of started.handle.entries(0, stream.signal)) {
     if (entry.kind !== 'event') continue;
     const event = entry.event;
     if (event.type === 'token-delta' && event.text) {
       streamedText = true;
-      chunk({ content: event.text });
+      await chunk({ content: event.text });
     } else if (event.type === 'approval-request') {
       approval = event.value;
     } else if (event.type === 'run-error') {
       release(runtime, started, tenantId, false);
-      raw.write(`data: ${JSON.stringify({ error: { code: event.code, message: event.message, hint: event.hint } })}\n\n`);
+      await data({ error: { code: event.code, message: event.message, hint: event.hint } });
     } else if (event.type === 'run-end') {
       const kept = keepsThread(started, event.status);
       release(runtime, started, tenantId, kept);
       const outcome = completionOutcome(event, approval, kept ? started.handle.run.threadId : null);
-      if (!streamedText || event.status === 'interrupted') chunk({ content: (streamedText ? '\n\n' : '') + outcome.content });
-      if (outcome.toolCalls.length > 0) chunk({ tool_calls: outcome.toolCalls.map((call, index) => ({ index, ...call })) });
-      chunk({}, outcome.finishReason, { trellis: outcome.extension });
+      if (!streamedText || event.status === 'interrupted') await chunk({ content: (streamedText ? '\n\n' : '') + outcome.content });
+      if (outcome.toolCalls.length > 0) await chunk({ tool_calls: outcome.toolCalls.map((call, index) => ({ index, ...call })) });
+      await chunk({}, outcome.finishReason, { trellis: outcome.extension });
       if (meta.includeUsage) {
-        raw.write(`data: ${JSON.stringify({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [], usage: outcome.usage ?? null })}\n\n`);
+        await data({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [], usage: outcome.usage ?? null });
       }
     }
   }
-  if (!raw.destroyed) raw.end('data: [DONE]\n\n');
+  await stream.send({ data: '[DONE]' });
+  stream.end();
   return reply;
 }

@@ -3,6 +3,7 @@ import { TrellisError } from '../../../core/errors.js';
 import type { Runtime } from '../../../runtime/create-runtime.js';
 import { principalOf } from '../../plugins/auth.js';
 import { Heartbeat } from './heartbeat.js';
+import { RevocationWatch } from './revocation-watch.js';
 import { WebSocketSession, type WebSocketLimits } from './session.js';
 
 export interface WebSocketRoutesOptions {
@@ -18,6 +19,8 @@ const LIMITS = {
 
 /** How often idle peers are pinged; one that misses a ping is cut off at the next. */
 const HEARTBEAT_MS = 30_000;
+/** How long a socket that only listens may outlive the revocation of its key, at most. */
+const REVOCATION_CHECK_MS = 5_000;
 
 /**
  * `GET /ws`: the WebSocket interface, a JSON frame protocol (docs/websocket.md) to start runs, stream their tokens
@@ -29,7 +32,11 @@ export async function webSocketRoutes(app: FastifyInstance, options: WebSocketRo
   const { runtime } = options;
   const limits: WebSocketLimits = { ...LIMITS, maxFrameBytes: runtime.config.limits.requestBodyBytes };
   const heartbeat = new Heartbeat(HEARTBEAT_MS);
-  app.addHook('onClose', async () => heartbeat.stop());
+  const revocations = new RevocationWatch((keyId) => runtime.apiKeys.isActive(keyId), REVOCATION_CHECK_MS);
+  app.addHook('onClose', async () => {
+    heartbeat.stop();
+    revocations.stop();
+  });
 
   app.route({
     method: 'GET',
@@ -41,16 +48,21 @@ export async function webSocketRoutes(app: FastifyInstance, options: WebSocketRo
       throw new TrellisError('API_UPGRADE_REQUIRED', '/ws speaks WebSocket: send the request as a WebSocket upgrade');
     },
     wsHandler: (socket, request) => {
+      const principal = principalOf(request);
       const session = new WebSocketSession({
         socket,
-        principal: principalOf(request),
+        principal,
         runManager: runtime.runManager,
         feedback: runtime.feedback,
         limits,
         logger: request.log,
       });
       heartbeat.track(socket);
-      socket.on('message', (data, isBinary) => session.handleMessage(data, isBinary));
+      // With auth off there is no key to revoke.
+      if (runtime.config.auth.enabled) revocations.track(socket, principal.keyId);
+      socket.on('message', (data, isBinary) => {
+        if (revocations.allows(socket)) session.handleMessage(data, isBinary);
+      });
       socket.once('close', () => session.close());
     },
   });

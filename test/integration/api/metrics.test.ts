@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../helpers/api-server.js';
+import { closedPort } from '../../helpers/closed-port.js';
 
 /** The value of one Prometheus sample whose labels are exactly `labels`; 0 when the series does not exist yet. */
 function sampleValue(exposition: string, name: string, labels: Record<string, string> = {}): number {
@@ -97,6 +98,31 @@ describe('GET /metrics', () => {
     const exposition = await scrape();
     expect(sampleValue(exposition, 'trellis_runs_finished_total', { target: 'unknown', status: 'failed' })).toBe(1);
     expect(exposition).not.toContain('target-chosen-by-a-client');
+  });
+
+  it('counts spans exported per sink, and feedback scores Langfuse did not take', async () => {
+    const langfuse = { publicKey: 'pk-lf-1', secretKey: 'sk-lf-1', baseUrl: `http://127.0.0.1:${await closedPort()}` };
+    const other = await startApiServer({ script: [{ text: 'An answer.' }], overrides: { tracing: { langfuse } } });
+    try {
+      const handle = other.runtime.runManager.start('acme', { target: 'assistant', message: 'hello' });
+      await handle.done;
+      await other.runtime.tracing.flush();
+      const stored = other.runtime.db.prepare('SELECT COUNT(*) FROM trace_spans').pluck().get() as number;
+      const response = await other.request(`/threads/${handle.run.threadId}/feedback`, { method: 'POST', json: { run_id: handle.run.id, score: 1 } });
+      expect(response.status).toBe(201);
+      await other.runtime.feedback.flush();
+
+      const exposition = await scrape(other);
+      expect(stored).toBeGreaterThan(1);
+      expect(sampleValue(exposition, 'trellis_trace_spans_exported_total', { sink: 'local' })).toBe(stored);
+      expect(sampleValue(exposition, 'trellis_trace_spans_queued', { sink: 'local' })).toBe(0);
+      // Langfuse is down: its spans are dropped and its score fails, and both show.
+      expect(sampleValue(exposition, 'trellis_trace_spans_dropped_total', { sink: 'langfuse' })).toBe(stored);
+      expect(sampleValue(exposition, 'trellis_feedback_scores_total', { outcome: 'failed' })).toBe(1);
+      expect(sampleValue(exposition, 'trellis_feedback_scores_total', { outcome: 'sent' })).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('keeps the counts of two apps in one process apart', async () => {

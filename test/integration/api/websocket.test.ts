@@ -365,6 +365,23 @@ describe('WebSocket /ws', () => {
       owner.close();
       other.close();
     });
+
+    it('closes a socket whose key is revoked: at its next frame, and within seconds when it only listens', async () => {
+      const talker = server.createKey('acme', ['chat']);
+      const listener = server.createKey('acme', ['chat']);
+      const talking = await FrameClient.open(server.url, { key: talker });
+      const listening = await FrameClient.open(server.url, { key: listener });
+      talking.send({ type: 'ping', id: 'before' });
+      expect(await talking.reply('before')).toMatchObject({ type: 'pong' });
+
+      const idOf = (key: string) => key.split('_')[1]!;
+      server.runtime.apiKeys.revoke(idOf(talker));
+      server.runtime.apiKeys.revoke(idOf(listener));
+      talking.send({ type: 'ping', id: 'after' });
+      expect(await talking.closed).toEqual({ code: 1008, reason: 'API key revoked' });
+      expect(talking.frames.some((frame) => frame.id === 'after')).toBe(false);
+      expect(await listening.closed).toEqual({ code: 1008, reason: 'API key revoked' });
+    }, 20_000);
   });
 });
 

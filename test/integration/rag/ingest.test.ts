@@ -172,6 +172,17 @@ describe('ingestion into SQLite, FTS5 and a real Chroma sidecar', () => {
     expect(synced.failed).toBe(4);
   });
 
+  it('refuses a folder that does not exist, so a mistyped path with --sync removes nothing', async () => {
+    const before = await storeCounts(runtime, 'docs');
+    await expect(
+      runtime.knowledge.ingest({ tenantId: 'acme', kb: 'docs', root: path.join(corpus.dir, 'no-such-folder'), sync: true }),
+    ).rejects.toMatchObject({ code: 'DOCUMENT_UNREADABLE', message: expect.stringContaining('does not exist') });
+    await expect(
+      runtime.knowledge.ingest({ tenantId: 'acme', kb: 'docs', root: path.join(corpus.dir, 'guide.md'), sync: true }),
+    ).rejects.toMatchObject({ code: 'DOCUMENT_UNREADABLE', message: expect.stringContaining('is not a folder') });
+    expect(await storeCounts(runtime, 'docs')).toEqual(before);
+  });
+
   it('never shows one tenant another tenant\'s passages, in any mode', async () => {
     const other = makeTempDir('trellis-other-');
     try {

@@ -4,7 +4,7 @@ import { makeTempDir } from '../../helpers/temp-dir.js';
 import { startOtlpListener, type OtlpListener, type ReceivedSpan } from './otlp-listener.js';
 import type { SpanRow as StoredSpanRow } from '../../../core/tracing/trace-store.js';
 import { spanTrees } from './span-tree.js';
-import { BROKEN_SUM_MESSAGE, createTracedRuntime, EXPECTED_TREE, runTracedAgent, type TracedRuntime } from './traced-agent.js';
+import { BROKEN_SUM_MESSAGE, createTracedRuntime, EXPECTED_TREE, INGEST_SPANS, runSpansOf, runTracedAgent, type TracedRuntime } from './traced-agent.js';
 
 type SpanRow = Omit<StoredSpanRow, 'seq'>;
 
@@ -25,7 +25,7 @@ describe('the local trace store', () => {
     run = await runTracedAgent(runtime);
     await runtime.tracing.flush();
     rows = spansOfRun(runtime, run.id);
-    wire = listener.spans('/api/public/otel/v1/traces');
+    wire = runSpansOf(listener.spans('/api/public/otel/v1/traces'));
   });
   afterAll(async () => {
     await runtime.dispose();
@@ -131,9 +131,9 @@ describe('local store retention', () => {
       await first.dispose();
       const next = await createTracedRuntime({ dataDir: data.dir, tracing: { local: { maxSpans: 1000 } } });
       expect(next.db.prepare('SELECT COUNT(*) FROM trace_spans').pluck().get()).toBe(1000);
-      // The newest stay: the run, and the latest of the old spans.
+      // The newest stay: the run, the help ingest's span, and the latest of the old spans.
       expect(spansOfRun(next, run.id)).toHaveLength(12);
-      expect(next.db.prepare("SELECT MIN(start_ms) FROM trace_spans WHERE trace_id = 'old'").pluck().get()).toBe(start + 112);
+      expect(next.db.prepare("SELECT MIN(start_ms) FROM trace_spans WHERE trace_id = 'old'").pluck().get()).toBe(start + 100 + 12 + INGEST_SPANS);
       await next.dispose();
     } finally {
       data.remove();

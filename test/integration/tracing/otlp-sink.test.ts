@@ -3,7 +3,7 @@ import { CONTENT_ATTRIBUTES } from '../../../core/tracing/attributes.js';
 import type { RunRecord } from '../../../runtime/run-records.js';
 import { startOtlpListener, type OtlpListener, type ReceivedSpan } from './otlp-listener.js';
 import { spanTrees } from './span-tree.js';
-import { ANSWER, createTracedRuntime, EXPECTED_TREE, runTracedAgent, type TracedRuntime } from './traced-agent.js';
+import { ANSWER, createTracedRuntime, EXPECTED_TREE, runSpansOf, runTracedAgent, type TracedRuntime } from './traced-agent.js';
 
 const treeOf = (spans: readonly ReceivedSpan[]) =>
   spanTrees(spans.map((span) => ({ id: span.spanId, parentId: span.parentSpanId, name: span.name, start: span.startTime })));
@@ -21,7 +21,7 @@ describe('the OTLP sink, to a collector on a loopback port', () => {
     });
     run = await runTracedAgent(runtime);
     await runtime.tracing.flush();
-    spans = listener.spans('/v1/traces');
+    spans = runSpansOf(listener.spans('/v1/traces'));
   });
   afterAll(async () => {
     await runtime.dispose();
@@ -58,7 +58,7 @@ describe('a sink with includeContent: false', () => {
     runtime = await createTracedRuntime({ tracing: { otlp: { endpoint: `${listener.url}/v1/traces`, includeContent: false } } });
     await runTracedAgent(runtime);
     await runtime.tracing.flush();
-    spans = listener.spans('/v1/traces');
+    spans = runSpansOf(listener.spans('/v1/traces'));
   });
   afterAll(async () => {
     await runtime.dispose();

@@ -96,6 +96,14 @@ export async function createTracedRuntime(
   });
 }
 
+/** Spans of the ingest of `help` that `createTracedRuntime` does: an ingest is a trace of its own, one root span. */
+export const INGEST_SPANS = 1;
+
+/** The spans of runs alone, without that ingest's trace. */
+export function runSpansOf<Span extends { readonly attributes: Readonly<Record<string, unknown>> }>(spans: readonly Span[]): Span[] {
+  return spans.filter((span) => span.attributes['trellis.span.kind'] !== 'ingest');
+}
+
 /** Runs the scripted agent once through the run manager, as the API does, and waits for it to end. */
 export async function runTracedAgent(runtime: Runtime, message = USER_MESSAGE): Promise<RunRecord> {
   const handle = runtime.runManager.start('acme', { target: 'assistant', message, metadata: { user: 'user-42' } });

@@ -40,6 +40,10 @@ describe('IR metrics (trec_eval definitions)', () => {
     );
     expect(metrics.queries).toBe(2); // q1, and q3 (judged but not run, so it scores 0)
     expect(metrics['recall@100']).toBeCloseTo((2 / 3 + 0) / 2, 12);
+    // d2 sits at rank 2 and d4 at rank 4: one of three relevant by rank 2, two by rank 5 and 10.
+    expect(metrics['recall@2']).toBeCloseTo((1 / 3 + 0) / 2, 12);
+    expect(metrics['recall@5']).toBeCloseTo((2 / 3 + 0) / 2, 12);
+    expect(metrics['recall@10']).toBeCloseTo((2 / 3 + 0) / 2, 12);
     expect(metrics['mrr@10']).toBeCloseTo(0.25, 12);
   });
 });
