@@ -1,6 +1,6 @@
 import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
-import { createRuntime, type Runtime } from '../runtime/create-runtime.js';
+import type { Runtime } from '../runtime/create-runtime.js';
 
 /**
  * Runs a one-shot command on a started runtime and always stops it (sidecars included), also on Ctrl-C, which
@@ -10,6 +10,9 @@ export async function withRuntime<T>(work: (runtime: Runtime, signal: AbortSigna
   const config = loadConfig();
   // Commands print their own results on stdout; the log only carries warnings unless asked for more.
   const logger = createLogger({ level: process.env.TRELLIS_LOG_LEVEL ?? 'warn' });
+  // Loaded here, not at the top: every command module imports this file, and the runtime (LangGraph, models,
+  // stores) is most of the CLI's start-up; `--help` and `trellis traces` must not pay for it.
+  const { createRuntime } = await import('../runtime/create-runtime.js');
   const runtime = await createRuntime({ config, logger });
   const controller = new AbortController();
   const onSignal = () => {

@@ -4,9 +4,9 @@ import { createKnowledgeMcpServer } from './knowledge-server.js';
 import type { TrellisMcpServerOptions } from './server-options.js';
 import { createToolsMcpServer } from './tools-server.js';
 
-/** The MCP servers Trellis serves, by the name they have in `trellis mcp serve <name>` and `/mcp/<name>`. */
-export const MCP_SERVER_KINDS = ['knowledge', 'tools'] as const;
-export type McpServerKind = (typeof MCP_SERVER_KINDS)[number];
+import type { McpServerKind } from './server-kinds.js';
+
+export { MCP_SERVER_KINDS, type McpServerKind } from './server-kinds.js';
 
 export type McpSessionScope = Pick<TrellisMcpServerOptions, 'tenantId' | 'includeApprovalTools' | 'progressIntervalMs'>;
 

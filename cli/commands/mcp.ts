@@ -1,9 +1,7 @@
 import { Argument, Command } from 'commander';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
-import { createTrellisMcpServer, MCP_SERVER_KINDS, type McpServerKind } from '../../mcp-servers/create-mcp-server.js';
-import { serveOverStdio } from '../../mcp-servers/serve-stdio.js';
-import { createRuntime } from '../../runtime/create-runtime.js';
+import { MCP_SERVER_KINDS, type McpServerKind } from '../../mcp-servers/server-kinds.js';
 
 interface ServeFlags {
   tenant: string;
@@ -23,6 +21,12 @@ export function createMcpCommand(): Command {
       const config = loadConfig();
       // stdout carries the protocol: the log goes to stderr, warnings only unless asked for more.
       const logger = createLogger({ level: process.env.TRELLIS_LOG_LEVEL ?? 'warn', destination: process.stderr });
+      // Loaded on use: the runtime and the MCP SDK are most of the CLI's start-up (see with-runtime.ts).
+      const [{ createRuntime }, { createTrellisMcpServer }, { serveOverStdio }] = await Promise.all([
+        import('../../runtime/create-runtime.js'),
+        import('../../mcp-servers/create-mcp-server.js'),
+        import('../../mcp-servers/serve-stdio.js'),
+      ]);
       const runtime = await createRuntime({ config, logger, mountMcpServers: false });
       const stopping = new AbortController();
       const onSignal = () => stopping.abort();

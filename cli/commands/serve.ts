@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.js';
 import { loadConfig } from '../../core/config.js';
 import { TrellisError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { TRELLIS_VERSION } from '../../core/version.js';
 import { bootstrapAdminKey } from '../../runtime/bootstrap-admin-key.js';
-import { createRuntime, type Runtime } from '../../runtime/create-runtime.js';
+import type { Runtime } from '../../runtime/create-runtime.js';
 
 interface ServeFlags {
   host?: string;
@@ -33,6 +32,8 @@ function parsePort(value: string): number {
 async function serve(flags: ServeFlags): Promise<void> {
   const config = loadConfig({ overrides: { server: { host: flags.host, port: flags.port } } });
   const logger = createLogger({ level: config.logLevel });
+  // Loaded on use, like every command's runtime (see with-runtime.ts), so other commands start without the server.
+  const [{ createRuntime }, { buildApp }] = await Promise.all([import('../../runtime/create-runtime.js'), import('../../api/app.js')]);
   const runtime = await createRuntime({ config, logger });
   const started: { app?: FastifyInstance } = {};
   // Signals are handled before anything can fail, so a Ctrl-C during start-up also stops what has started.
