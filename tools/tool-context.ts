@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import type { GraphEntity as KnowledgeGraphEntity, GraphRelation as KnowledgeGraphRelation } from '../rag/stores/graph/types.js';
 
 /** Where a passage comes from, precisely enough to quote it (the shape rag's search returns). */
 export interface KnowledgeCitation {
@@ -63,26 +64,8 @@ export interface KnowledgeGraphRequest {
   readonly limit?: number;
 }
 
-/** One entity of the knowledge graph, with the chunks that support it. */
-export interface KnowledgeGraphEntity {
-  readonly id: string;
-  readonly name: string;
-  readonly type: string;
-  readonly description: string;
-  readonly aliases: readonly string[];
-  readonly chunkIds: readonly string[];
-  readonly weight: number;
-}
-
-export interface KnowledgeGraphRelation {
-  readonly id: string;
-  readonly sourceId: string;
-  readonly targetId: string;
-  readonly type: string;
-  readonly description: string;
-  readonly weight: number;
-  readonly chunkIds: readonly string[];
-}
+/** One entity of the knowledge graph, with the chunks that support it; a relation between two of them. */
+export type { GraphEntity as KnowledgeGraphEntity, GraphRelation as KnowledgeGraphRelation } from '../rag/stores/graph/types.js';
 
 /** An entity and its surroundings in the knowledge graph. */
 export interface KnowledgeGraphView {
