@@ -255,9 +255,10 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     retentionMs: config.server.runRetentionSeconds * 1000,
     retentionCount: config.server.runRetentionCount,
     tracing,
-    // Spans still queued are stored first, so that none of the thread's outlives the delete.
+    // Spans still queued for the local store are stored first, so that none of the thread's outlives the delete. Only
+    // that sink: a delete must not wait on a remote one (Langfuse, OTLP) that is slow or down.
     eraseThreadTraces: async (tenantId, threadId) => {
-      await tracing.flush();
+      await tracing.flush('local');
       traces.deleteByThread(tenantId, threadId);
       feedbackStore.deleteByThread(tenantId, threadId);
     },

@@ -66,8 +66,11 @@ export interface Tracing {
   /** Starts the root span of a background job (an ingest, an eval run). */
   startJob(job: JobTraceStart): JobTrace;
   stats(): TracingStats;
-  /** Exports every ended span now. Never rejects: a sink that is down drops its spans and says so. */
-  flush(): Promise<void>;
+  /**
+   * Exports every ended span now, to every sink or to the one named. Never rejects: a sink that is down drops its
+   * spans and says so.
+   */
+  flush(sink?: SinkName): Promise<void>;
   /** Applies the local store's retention now and every hour. */
   start(): void;
   /** Flushes and closes every sink, waiting 10 s at most (a sink that is down drops the rest). Idempotent. */
@@ -180,8 +183,10 @@ export function createTracing(options: CreateTracingOptions): Tracing {
       const entries = sinks.map((sink) => [sink.name, sink.queue.stats()] as const);
       return { enabled: true, sinks: Object.fromEntries(entries), dropped: entries.reduce((sum, [, stats]) => sum + stats.dropped, 0) };
     },
-    async flush() {
-      await provider.forceFlush().catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed'));
+    async flush(only) {
+      // A span is in its sinks' queues as soon as it ends, so flushing one sink's queue is enough for that sink.
+      const flushing = only === undefined ? provider.forceFlush() : (sinks.find((sink) => sink.name === only)?.queue.forceFlush() ?? Promise.resolve());
+      await flushing.catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed'));
     },
     start() {
       if (timer || stopped) return;

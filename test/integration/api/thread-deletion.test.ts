@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../helpers/api-server.js';
 
@@ -58,4 +60,28 @@ describe('DELETE /threads/{thread_id} and the thread’s traces', () => {
     await server.runtime.tracing.flush();
     expect(count("SELECT COUNT(*) FROM trace_spans WHERE run_id = ? AND kind = 'run'", trellis.run_id)).toBe(1);
   });
+
+  it('does not wait for a remote sink that never answers: only the local store is flushed first', async () => {
+    // Takes every export and never answers it, as a hung Langfuse would (its export timeout is 5 s).
+    const hung = createServer(() => undefined);
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const other = await startApiServer({
+      script: [{ text: 'Hello there.' }],
+      overrides: { tracing: { langfuse: { publicKey: 'pk-lf-1', secretKey: 'sk-lf-1', baseUrl } } },
+    });
+    try {
+      const handle = other.runtime.runManager.start('acme', { target: 'assistant', message: 'hello' });
+      await handle.done;
+      const started = performance.now();
+      const response = await other.request(`/threads/${handle.run.threadId}`, { method: 'DELETE' });
+      expect(response.status).toBe(204);
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(other.runtime.db.prepare('SELECT COUNT(*) FROM trace_spans WHERE thread_id = ?').pluck().get(handle.run.threadId)).toBe(0);
+    } finally {
+      await other.close();
+      hung.closeAllConnections();
+      hung.close();
+    }
+  }, 30_000);
 });
