@@ -2,7 +2,8 @@ import type { IndexHit } from '../stores/types.js';
 
 /** Which graph mode found a chunk, and through what. */
 export interface GraphWhy {
-  readonly mode: 'graph-local' | 'graph-multihop' | 'graph-global';
+  /** graph-bridge: found as the second hop of graph-hybrid, through the one entity in `entities`. */
+  readonly mode: 'graph-local' | 'graph-multihop' | 'graph-global' | 'graph-bridge';
   readonly rank: number;
   readonly score: number;
   /** Names of the entities that led to the chunk (the query's, then those reached from them), best first. */

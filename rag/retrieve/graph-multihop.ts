@@ -1,8 +1,9 @@
-import type { GraphSnapshot, GraphStore } from '../stores/graph/types.js';
+import type { GraphStore } from '../stores/graph/types.js';
 import type { IndexHit, StoreScope } from '../stores/types.js';
 import { toGraphHits, type GraphHit } from './graph-hit.js';
 import { findQueryEntities } from './graph-query-entities.js';
-import { buildAdjacencyGraph, personalizedPageRank, type AdjacencyGraph } from './personalized-pagerank.js';
+import { personalizedPageRank } from './personalized-pagerank.js';
+import { RELATION_EDGE_SHARE, walkGraphOf } from './graph-walk.js';
 
 /** Options for {@link retrieveGraphMultihop}. */
 export interface RetrieveGraphMultihopOptions {
@@ -20,26 +21,6 @@ export interface RetrieveGraphMultihopOptions {
   /** Weight of entity–entity relation edges against entity–chunk edges (default {@link RELATION_EDGE_SHARE}). */
   readonly relationShare?: number;
 }
-
-/**
- * Weight of an entity–entity relation edge relative to entity–chunk edges: relations let the walk cross between
- * entities of one chunk without passing through it, which matters less than reaching the chunks themselves.
- */
-const RELATION_EDGE_SHARE = 0.25;
-
-/** The walkable graph of one scope at one revision: entity nodes first, then chunk nodes. */
-interface WalkGraph {
-  readonly revision: number;
-  readonly graph: AdjacencyGraph;
-  readonly nodeOf: ReadonlyMap<string, number>;
-  readonly chunkOf: ReadonlyMap<number, string>;
-  readonly nameOf: ReadonlyMap<string, string>;
-  /** Chunk node → its entity ids, for "why". */
-  readonly entitiesOfChunk: ReadonlyMap<string, readonly string[]>;
-}
-
-const walkGraphs = new WeakMap<GraphStore, Map<string, WalkGraph>>();
-const MAX_CACHED_SCOPES = 16;
 
 /**
  * graph-multihop, HippoRAG-style: personalised PageRank over the graph of entities and chunks (entity–chunk
@@ -76,58 +57,12 @@ export async function retrieveGraphMultihop(options: RetrieveGraphMultihopOption
   for (const [node, chunkId] of walk.chunkOf) {
     const score = scores[node]!;
     if (score <= 0) continue;
-    const entities = [...(walk.entitiesOfChunk.get(chunkId) ?? [])]
+    const entities = (walk.entitiesOfChunk.get(chunkId) ?? [])
+      .map((mention) => mention.id)
       .sort((left, right) => Number(namedIds.has(right)) - Number(namedIds.has(left)) || scores[walk.nodeOf.get(right)!]! - scores[walk.nodeOf.get(left)!]!)
       .slice(0, 5)
       .map((id) => walk.nameOf.get(id) ?? id);
     scored.push({ chunkId, score, entities });
   }
   return toGraphHits('graph-multihop', scored, options.topK);
-}
-
-async function walkGraphOf(store: GraphStore, scope: StoreScope, relationShare: number): Promise<WalkGraph> {
-  let cache = walkGraphs.get(store);
-  if (!cache) walkGraphs.set(store, (cache = new Map()));
-  const cacheKey = `${scope.tenantId}\u0000${scope.kbId}\u0000${relationShare}`;
-  const revision = await store.revision(scope);
-  const cached = cache.get(cacheKey);
-  if (cached && cached.revision === revision) return cached;
-  const built = buildWalkGraph(await store.snapshot(scope), relationShare);
-  if (cache.size >= MAX_CACHED_SCOPES) cache.clear();
-  cache.set(cacheKey, built);
-  return built;
-}
-
-function buildWalkGraph(snapshot: GraphSnapshot, relationShare: number): WalkGraph {
-  const nodeOf = new Map<string, number>();
-  const chunkOf = new Map<number, string>();
-  const nameOf = new Map<string, string>();
-  for (const entity of snapshot.entities) {
-    nodeOf.set(entity.id, nodeOf.size);
-    nameOf.set(entity.id, entity.name);
-  }
-  const entitiesOfChunk = new Map<string, string[]>();
-  const edges: [number, number, number][] = [];
-  for (const mention of snapshot.mentions) {
-    const entity = nodeOf.get(mention.entityId);
-    if (entity === undefined) continue;
-    const chunkKey = `chunk:${mention.chunkId}`;
-    let chunk = nodeOf.get(chunkKey);
-    if (chunk === undefined) {
-      chunk = nodeOf.size;
-      nodeOf.set(chunkKey, chunk);
-      chunkOf.set(chunk, mention.chunkId);
-    }
-    edges.push([entity, chunk, mention.weight]);
-    const list = entitiesOfChunk.get(mention.chunkId);
-    if (list) list.push(mention.entityId);
-    else entitiesOfChunk.set(mention.chunkId, [mention.entityId]);
-  }
-  for (const relation of snapshot.relations) {
-    const source = nodeOf.get(relation.sourceId);
-    const target = nodeOf.get(relation.targetId);
-    if (source === undefined || target === undefined || source === target || relationShare <= 0) continue;
-    edges.push([source, target, relationShare * relation.weight]);
-  }
-  return { revision: snapshot.revision, graph: buildAdjacencyGraph(nodeOf.size, edges), nodeOf, chunkOf, nameOf, entitiesOfChunk };
 }

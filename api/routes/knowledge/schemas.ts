@@ -177,7 +177,7 @@ const HitSchema = z.object({
     dense: RankSchema.optional(),
     rerank: RankSchema.optional(),
     graph: RankSchema.extend({
-      mode: z.enum(['graph-local', 'graph-multihop', 'graph-global']),
+      mode: z.enum(['graph-local', 'graph-multihop', 'graph-global', 'graph-bridge']),
       entities: z.array(z.string()).describe('The entities that led to the passage'),
       community: z.object({ id: z.string(), summary: z.string() }).optional(),
     }).optional(),

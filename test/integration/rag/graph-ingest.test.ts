@@ -81,6 +81,15 @@ describe('the knowledge graph kept by ingestion (offline extractor, embedded sto
       expect((await sourcesOf(CHAIN_QUESTION, 'graph-hybrid')).sort()).toEqual(['films/plan-9.md', 'people/ed-wood.md', 'places/academy.md']);
     });
 
+    it('graph-hybrid puts the bridge passage second and says through which entity it got there', async () => {
+      const question = 'Where is the school that the director of Plan 9 from Outer Space attended?';
+      const { hits } = await runtime.knowledge.search({ tenantId: 'acme', kb: 'films', query: question, mode: 'graph-hybrid', topK: 3 });
+      expect(hits[0]?.citation.source).toBe('films/plan-9.md');
+      expect(hits[1]).toMatchObject({ citation: { source: 'people/ed-wood.md' }, why: { graph: { mode: 'graph-bridge', entities: ['Edward D. Wood Jr.'] } } });
+      expect(hits[1]!.score).toBeLessThanOrEqual(hits[0]!.score);
+      expect(hits[2]!.score).toBeLessThanOrEqual(hits[1]!.score);
+    });
+
     it('graph-global answers a themes question from several communities, each hit with its summary', async () => {
       const result = await runtime.knowledge.search({ tenantId: 'acme', kb: 'films', query: 'What are the main themes?', mode: 'graph-global', topK: 4 });
       const communities = new Set(result.hits.map((hit) => hit.why.graph?.community?.id));
