@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { TrellisError } from '../errors.js';
+import { useFastBertNormalizer } from './fast-bert-normalizer.js';
 
 /** Options for {@link HfTokenizer.encodeBatch}. */
 export interface EncodeBatchOptions {
@@ -84,6 +85,7 @@ export async function loadHfTokenizer(directory: string): Promise<HfTokenizer> {
       details: { path: tokenizerPath },
     });
   }
+  useFastBertNormalizer(tokenizer, tokenizerJson);
   return createHfTokenizer(tokenizer, tokenizerJson, config);
 }
 
