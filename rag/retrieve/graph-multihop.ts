@@ -2,7 +2,7 @@ import type { GraphStore } from '../stores/graph/types.js';
 import type { IndexHit, StoreScope } from '../stores/types.js';
 import { toGraphHits, type GraphHit } from './graph-hit.js';
 import { findQueryEntities } from './graph-query-entities.js';
-import { personalizedPageRank } from './personalized-pagerank.js';
+import { approximatePersonalizedPageRank } from './personalized-pagerank.js';
 import { RELATION_EDGE_SHARE, walkGraphOf } from './graph-walk.js';
 
 /** Options for {@link retrieveGraphMultihop}. */
@@ -51,18 +51,21 @@ export async function retrieveGraphMultihop(options: RetrieveGraphMultihopOption
     });
   }
   if (seeds.size === 0) return [];
-  const scores = personalizedPageRank(walk.graph, { seeds, damping: options.damping });
-  const namedIds = new Set(named.map(({ entity }) => entity.id));
+  const scores = approximatePersonalizedPageRank(walk.graph, { seeds, damping: options.damping });
   const scored: { chunkId: string; score: number; entities: string[] }[] = [];
-  for (const [node, chunkId] of walk.chunkOf) {
-    const score = scores[node]!;
-    if (score <= 0) continue;
-    const entities = (walk.entitiesOfChunk.get(chunkId) ?? [])
+  for (const [node, score] of scores) {
+    const chunkId = walk.chunkOf.get(node);
+    if (chunkId !== undefined && score > 0) scored.push({ chunkId, score, entities: [] });
+  }
+  // The entities that led to a hit, the query's first: only for the hits returned.
+  const namedIds = new Set(named.map(({ entity }) => entity.id));
+  const scoreOf = (id: string) => scores.get(walk.nodeOf.get(id)!) ?? 0;
+  return toGraphHits('graph-multihop', scored, options.topK).map((hit) => {
+    const entities = (walk.entitiesOfChunk.get(hit.chunkId) ?? [])
       .map((mention) => mention.id)
-      .sort((left, right) => Number(namedIds.has(right)) - Number(namedIds.has(left)) || scores[walk.nodeOf.get(right)!]! - scores[walk.nodeOf.get(left)!]!)
+      .sort((left, right) => Number(namedIds.has(right)) - Number(namedIds.has(left)) || scoreOf(right) - scoreOf(left))
       .slice(0, 5)
       .map((id) => walk.nameOf.get(id) ?? id);
-    scored.push({ chunkId, score, entities });
-  }
-  return toGraphHits('graph-multihop', scored, options.topK);
+    return { ...hit, why: { graph: { ...hit.why.graph, entities } } };
+  });
 }
