@@ -23,7 +23,7 @@ const NONSPACING_MARK = /\p{Mn}/gu;
  * BertNormalizer with the same output as @huggingface/tokenizers' own, in whole-string regular expressions rather
  * than a regular expression per character: about 10× faster, which matters because normalising is half of what
  * tokenising costs in JavaScript, and with a small embedder tokenising is most of what embedding costs.
- * test/unit/core/fast-bert-normalizer.test.ts checks it against the library's on real corpora and on random
+ * test/unit/core/models/fast-bert-normalizer.test.ts checks it against the library's on real corpora and on random
  * text from every Unicode plane, lone surrogates included.
  */
 export function createFastBertNormalizer(config: BertNormalizerConfig): (text: string) => string {

@@ -1,7 +1,7 @@
 import type { GraphStore } from '../stores/graph/types.js';
 import type { StoreScope } from '../stores/types.js';
 import { toGraphHits, type GraphHit } from './graph-hit.js';
-import { findQueryEntities } from './graph-query-entities.js';
+import { findQueryEntities, type QueryEntity } from './graph-query-entities.js';
 
 /** Options for {@link retrieveGraphLocal}. */
 export interface RetrieveGraphLocalOptions {
@@ -11,6 +11,8 @@ export interface RetrieveGraphLocalOptions {
   readonly topK: number;
   /** Entities around the query's that are taken along (default 30). */
   readonly neighbours?: number;
+  /** The query's entities when the caller has found them already (graph-hybrid); found here otherwise. */
+  readonly queryEntities?: readonly QueryEntity[];
 }
 
 /** A neighbour's chunks count this much of a named entity's: they are context, not the subject. */
@@ -23,7 +25,7 @@ const NEIGHBOUR_SHARE = 0.3;
  */
 export async function retrieveGraphLocal(options: RetrieveGraphLocalOptions): Promise<GraphHit[]> {
   const { store, scope } = options;
-  const named = await findQueryEntities(store, scope, options.query);
+  const named = options.queryEntities ?? (await findQueryEntities(store, scope, options.query));
   if (named.length === 0) return [];
   const weightOf = new Map(named.map(({ entity, weight }) => [entity.id, weight]));
   const nameOf = new Map(named.map(({ entity }) => [entity.id, entity.name]));

@@ -1,7 +1,7 @@
 import type { GraphStore } from '../stores/graph/types.js';
 import type { IndexHit, StoreScope } from '../stores/types.js';
 import { toGraphHits, type GraphHit } from './graph-hit.js';
-import { findQueryEntities } from './graph-query-entities.js';
+import { findQueryEntities, type QueryEntity } from './graph-query-entities.js';
 import { approximatePersonalizedPageRank } from './personalized-pagerank.js';
 import { RELATION_EDGE_SHARE, walkGraphOf } from './graph-walk.js';
 
@@ -20,6 +20,8 @@ export interface RetrieveGraphMultihopOptions {
   readonly damping?: number;
   /** Weight of entity–entity relation edges against entity–chunk edges (default {@link RELATION_EDGE_SHARE}). */
   readonly relationShare?: number;
+  /** The query's entities when the caller has found them already (graph-hybrid); found here otherwise. */
+  readonly queryEntities?: readonly QueryEntity[];
 }
 
 /**
@@ -31,7 +33,7 @@ export interface RetrieveGraphMultihopOptions {
  */
 export async function retrieveGraphMultihop(options: RetrieveGraphMultihopOptions): Promise<GraphHit[]> {
   const { store, scope } = options;
-  const [walk, named] = await Promise.all([walkGraphOf(store, scope, options.relationShare ?? RELATION_EDGE_SHARE), findQueryEntities(store, scope, options.query)]);
+  const [walk, named] = await Promise.all([walkGraphOf(store, scope, options.relationShare ?? RELATION_EDGE_SHARE), options.queryEntities ?? findQueryEntities(store, scope, options.query)]);
   const seeds = new Map<number, number>();
   for (const { entity, weight } of named) {
     const node = walk.nodeOf.get(entity.id);

@@ -73,12 +73,13 @@ export async function retrieveGraphMode(options: RetrieveGraphModeOptions): Prom
       return retrieveGraphGlobal({ store, scope, query, topK, chunkTexts: options.chunkTexts, model: graph.model, signal });
     case 'graph-hybrid': {
       const candidates = Math.max(topK, FUSION_CANDIDATES);
-      const [hybrid, local] = await Promise.all([options.hybrid(candidates), retrieveGraphLocal({ store, scope, query, topK: candidates })]);
-      const walked = await retrieveGraphMultihop({ store, scope, query, topK: candidates, passageSeeds: hybrid.slice(0, PASSAGE_SEEDS) });
+      // The query's entities are found once here, for the graph lists, the weights and the bridge alike.
+      const queryEntities = await findQueryEntities(store, scope, query);
+      const [hybrid, local] = await Promise.all([options.hybrid(candidates), retrieveGraphLocal({ store, scope, query, topK: candidates, queryEntities })]);
+      const walked = await retrieveGraphMultihop({ store, scope, query, topK: candidates, passageSeeds: hybrid.slice(0, PASSAGE_SEEDS), queryEntities });
       // The walk's why is shown where it found the chunk, else graph-local's.
       const graphWhy = new Map([...local, ...walked].map((hit: GraphHit) => [hit.chunkId, hit.why.graph]));
       const hybridWhy = new Map(hybrid.map((hit) => [hit.chunkId, hit.why]));
-      const queryEntities = await findQueryEntities(store, scope, query);
       const named = queryEntities.some(({ entity, weight }) => entity.type !== 'concept' && weight >= SPECIFIC_ENTITY_WEIGHT);
       const fused = fuseGraphHybrid({ multihop: walked, local, hybrid, weights: named ? GRAPH_HYBRID_DEFAULTS.named : GRAPH_HYBRID_DEFAULTS.unnamed });
       const hits = fused.map((hit) => {

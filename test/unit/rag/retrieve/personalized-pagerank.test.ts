@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { approximatePersonalizedPageRank, buildAdjacencyGraph, personalizedPageRank } from '../../../../rag/retrieve/personalized-pagerank.js';
+import { approximatePersonalizedPageRank, buildAdjacencyGraph } from '../../../../rag/retrieve/personalized-pagerank.js';
+import { personalizedPageRank } from '../../../helpers/exact-personalized-pagerank.js';
 
 // A path 0 - 1 - 2 - 3 and an isolated node 4.
 const path = buildAdjacencyGraph(5, [[0, 1, 1], [1, 2, 1], [2, 3, 1]]);
 
-describe('personalizedPageRank', () => {
+describe('personalizedPageRank (the exact reference)', () => {
   it('decays with distance from the seed and sums to one', () => {
     const scores = personalizedPageRank(path, { seeds: new Map([[0, 1]]), damping: 0.5 });
     expect(scores[0]).toBeGreaterThan(scores[1]!);
