@@ -4,15 +4,20 @@
  * tracing off, the local store only, Langfuse only (to an HTTP listener on a loopback port that answers like
  * Langfuse), and both.
  *
- *   npx tsx bench/tracing-overhead.ts [--runs 300] [--warmup 30] [--model-delay-ms 0]
+ *   npx tsx bench/tracing-overhead.ts [--runs 1000] [--warmup 50] [--model-delay-ms 0] [--configs local,langfuse]
+ *                                     [--aa]
  *
  * `--model-delay-ms` makes each of the three model turns wait that long before answering, as a model does: the same
- * tracing work then weighs against a run of realistic length.
+ * tracing work then weighs against a run of realistic length. `--configs` picks the traced configurations (all four
+ * by default). `--aa` adds a second runtime with tracing off: its "overhead" is the noise floor of this machine at
+ * this many runs, which no real difference smaller than it can be told from.
  *
- * Every configuration is its own runtime in this process; runs are interleaved (one of each in turn) so that drift,
- * GC and background exports hit all of them alike. One JSON line per configuration, then a summary line with the
- * added p50 against tracing off and the goal (< 5%). The machine's load average is printed beside, since the
- * figures are only as quiet as the machine.
+ * Every configuration is its own runtime in this process; runs are interleaved, one of each per iteration in a new
+ * random order (seeded), so that drift of a shared machine, GC and background exports hit all of them alike, and no
+ * configuration always runs after the same other one (whose leftover work it would pay for). One JSON line per
+ * configuration, with the added p50 against tracing off and its 95% interval (paired bootstrap over iterations),
+ * then a summary line with the goal (< 5%). The machine's load average is printed beside, since the figures are
+ * only as quiet as the machine.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -22,13 +27,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type TrellisConfigOverrides } from '../core/config.js';
 import { createRuntime, type Runtime } from '../runtime/create-runtime.js';
-import { percentile, printLine, round } from './lib/stats.js';
+import { bootstrapMedianRatioPct, percentile, printLine, round, seededRandom, shuffled, threadCpuClock } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '300' },
-    warmup: { type: 'string', default: '30' },
+    runs: { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '50' },
     'model-delay-ms': { type: 'string', default: '0' },
+    configs: { type: 'string' },
+    aa: { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -57,11 +64,19 @@ const listener = createServer((request, response) => {
 await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
 const langfuse = { publicKey: 'pk-lf-bench', secretKey: 'sk-lf-bench', baseUrl: `http://127.0.0.1:${(listener.address() as AddressInfo).port}` };
 
-const configurations: { name: string; tracing: TrellisConfigOverrides['tracing'] }[] = [
-  { name: 'off', tracing: { enabled: false } },
+const traced: { name: string; tracing: TrellisConfigOverrides['tracing'] }[] = [
   { name: 'local', tracing: {} },
   { name: 'langfuse', tracing: { local: { enabled: false }, langfuse } },
   { name: 'local+langfuse', tracing: { langfuse } },
+];
+const chosen = values.configs?.split(',') ?? traced.map((configuration) => configuration.name);
+const unknown = chosen.filter((name) => !traced.some((configuration) => configuration.name === name));
+if (unknown.length > 0) throw new Error(`--configs takes ${traced.map((configuration) => configuration.name).join(', ')}; not ${unknown.join(', ')}`);
+// The baseline comes first: every other configuration is compared with it.
+const configurations = [
+  { name: 'off', tracing: { enabled: false } },
+  ...(values.aa ? [{ name: 'off (A/A)', tracing: { enabled: false } }] : []),
+  ...traced.filter((configuration) => chosen.includes(configuration.name)),
 ];
 
 const runtimes: Runtime[] = [];
@@ -71,7 +86,7 @@ try {
   writeFileSync(path.join(corpus, 'reset.md'), '# Password reset\n\nTo reset your password, open Settings and choose Security, then Reset password.\n');
   writeFileSync(path.join(corpus, 'billing.md'), '# Billing\n\nInvoices are sent on the first day of every month by email.\n');
   for (const configuration of configurations) {
-    const dir = path.join(workDir, configuration.name);
+    const dir = path.join(workDir, configuration.name.replace(/[^a-z0-9+]+/gi, '-'));
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'script.json'), JSON.stringify(modelDelayMs > 0 ? SCRIPT.map((turn) => ({ ...turn, delayMs: modelDelayMs })) : SCRIPT));
     const config = loadConfig({
@@ -93,37 +108,46 @@ try {
 
   // Wall time is what a caller waits; CPU time (this process, user + system) is steadier on a shared machine, where
   // other processes stretch wall time.
-  const runOnce = async (runtime: Runtime): Promise<{ wall: number; cpu: number }> => {
+  const mainThreadCpu = threadCpuClock();
+  const runOnce = async (runtime: Runtime): Promise<{ wall: number; cpu: number; mainCpu: number }> => {
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const mainStarted = mainThreadCpu?.() ?? 0;
     const record = await runtime.runManager.start('bench', { target: 'assistant', message: MESSAGE, metadata: { user: 'bench-user' } }).done;
     const wall = performance.now() - started;
+    const mainCpu = (mainThreadCpu?.() ?? 0) - mainStarted;
     const used = process.cpuUsage(cpu);
     if (record.status !== 'completed') throw new Error(`run ${record.id} ended ${record.status}: ${JSON.stringify(record.error)}`);
-    return { wall, cpu: (used.user + used.system) / 1000 };
+    return { wall, cpu: (used.user + used.system) / 1000, mainCpu };
   };
 
   const loadBefore = loadavg();
   for (let index = 0; index < warmup; index += 1) for (const runtime of runtimes) await runOnce(runtime);
-  const samples = runtimes.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  const samples = runtimes.map(() => ({ wall: [] as number[], cpu: [] as number[], mainCpu: [] as number[] }));
+  const random = seededRandom(7);
   for (let index = 0; index < runs; index += 1) {
-    for (const [position, runtime] of runtimes.entries()) {
-      const { wall, cpu } = await runOnce(runtime);
+    for (const position of shuffled([...runtimes.keys()], random)) {
+      const runtime = runtimes[position]!;
+      const { wall, cpu, mainCpu } = await runOnce(runtime);
       samples[position]!.wall.push(wall);
       samples[position]!.cpu.push(cpu);
+      samples[position]!.mainCpu.push(mainCpu);
     }
   }
   await Promise.all(runtimes.map((runtime) => runtime.tracing.flush()));
   const loadAfter = loadavg();
 
-  const sorted = samples.map(({ wall, cpu }) => ({ wall: [...wall].sort((a, b) => a - b), cpu: [...cpu].sort((a, b) => a - b) }));
-  const off = { wall: percentile(sorted[0]!.wall, 0.5), cpu: percentile(sorted[0]!.cpu, 0.5) };
+  const ascending = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+  const sorted = samples.map(({ wall, cpu, mainCpu }) => ({ wall: ascending(wall), cpu: ascending(cpu), mainCpu: ascending(mainCpu) }));
+  const off = { wall: percentile(sorted[0]!.wall, 0.5), cpu: percentile(sorted[0]!.cpu, 0.5), mainCpu: percentile(sorted[0]!.mainCpu, 0.5) };
   const added = (p50: number, base: number) => round(((p50 - base) / base) * 100, 2);
+  const interval = (baseline: readonly number[], candidate: readonly number[]) => bootstrapMedianRatioPct(baseline, candidate).map((bound) => round(bound, 2));
   const addedWall: number[] = [];
   for (const [position, configuration] of configurations.entries()) {
-    const { wall, cpu } = sorted[position]!;
-    const p50 = { wall: percentile(wall, 0.5), cpu: percentile(cpu, 0.5) };
+    const { wall, cpu, mainCpu } = sorted[position]!;
+    const p50 = { wall: percentile(wall, 0.5), cpu: percentile(cpu, 0.5), mainCpu: percentile(mainCpu, 0.5) };
     addedWall.push(added(p50.wall, off.wall));
+    const traced = position > 0;
     printLine({
       bench: 'tracing-overhead',
       tracing: configuration.name,
@@ -132,12 +156,20 @@ try {
       p95_ms: round(percentile(wall, 0.95), 3),
       mean_ms: round(wall.reduce((sum, value) => sum + value, 0) / wall.length, 3),
       added_p50_pct: added(p50.wall, off.wall),
+      ...(traced ? { added_p50_ci95_pct: interval(samples[0]!.wall, samples[position]!.wall) } : {}),
       cpu_p50_ms: round(p50.cpu, 3),
       added_cpu_p50_pct: added(p50.cpu, off.cpu),
+      ...(mainThreadCpu
+        ? {
+            main_thread_cpu_p50_ms: round(p50.mainCpu, 3),
+            added_main_thread_cpu_p50_pct: added(p50.mainCpu, off.mainCpu),
+            ...(traced ? { added_main_thread_cpu_p50_ci95_pct: interval(samples[0]!.mainCpu, samples[position]!.mainCpu) } : {}),
+          }
+        : {}),
       sinks: runtimes[position]!.tracing.stats().sinks,
     });
   }
-  const worst = Math.max(...addedWall.slice(1));
+  const worst = Math.max(...addedWall.slice(values.aa ? 2 : 1));
   printLine({
     bench: 'tracing-overhead',
     measure: 'summary',

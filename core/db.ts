@@ -34,23 +34,31 @@ export interface MigrationReport {
  * Each migration runs in its own transaction, so a failing one leaves the database as the previous one left it.
  */
 export function openDatabase(options: OpenDatabaseOptions): { db: SqliteDatabase; migrations: MigrationReport } {
-  let db: SqliteDatabase;
-  try {
-    if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true });
-    db = new Database(options.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    db.pragma('foreign_keys = ON');
-    // NORMAL is durable in WAL mode except for the last transactions on power loss, and much faster than FULL.
-    db.pragma('synchronous = NORMAL');
-  } catch (error) {
-    throw toTrellisError(error, 'DB_OPEN_FAILED', `cannot open database ${options.file}`);
-  }
+  const db = openConnection(options.file, options.busyTimeoutMs);
   try {
     return { db, migrations: migrate(db, options.migrations, options.now ?? (() => new Date())) };
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Another connection to a database whose schema its first opener keeps (another thread's, such as the span export
+ * thread's): WAL, busy timeout and the same durability, without migrating.
+ */
+export function openConnection(file: string, busyTimeoutMs = 5000): SqliteDatabase {
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma('foreign_keys = ON');
+    // NORMAL is durable in WAL mode except for the last transactions on power loss, and much faster than FULL.
+    db.pragma('synchronous = NORMAL');
+    return db;
+  } catch (error) {
+    throw toTrellisError(error, 'DB_OPEN_FAILED', `cannot open database ${file}`);
   }
 }
 

@@ -81,11 +81,13 @@ export function buildReactGraph(options: ReactGraphOptions) {
   const maxModelTurns = options.maxModelTurns ?? DEFAULT_MAX_MODEL_TURNS;
   const toolsByName = new Map(options.tools.map((tool) => [tool.name, tool]));
   const modelFor = bindModel(options);
+  // One message for every turn: messages never change, and a trace then sends the instructions once per batch.
+  const instructions = new SystemMessage(definition.instructions);
 
   async function agent(state: ReactStateType, config: RunnableConfig): Promise<Partial<ReactStateType>> {
     const firstTurn = turnsSinceUserMessage(state.messages) === 0;
     try {
-      const reply = await modelFor(firstTurn, clientToolsOf(config)).invoke([new SystemMessage(definition.instructions), ...state.messages], config);
+      const reply = await modelFor(firstTurn, clientToolsOf(config)).invoke([instructions, ...state.messages], config);
       return { messages: [withUniqueCallIds(reply, state.messages)] };
     } catch (error) {
       if (isGraphBubbleUp(error)) throw error;

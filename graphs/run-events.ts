@@ -9,8 +9,17 @@ import { TrellisError } from '../core/errors.js';
  */
 export type RunEvent =
   | { readonly type: 'run-start'; readonly runId: string; readonly threadId: string }
-  | { readonly type: 'node-start'; readonly node: string; readonly namespace: readonly string[] }
-  | { readonly type: 'node-end'; readonly node: string; readonly namespace: readonly string[] }
+  | { readonly type: 'node-start'; readonly node: string; readonly taskId: string; readonly namespace: readonly string[] }
+  | {
+      readonly type: 'node-end';
+      readonly node: string;
+      readonly taskId: string;
+      readonly namespace: readonly string[];
+      /** The node failed (the run then ends with `run-error`). */
+      readonly error?: { readonly message: string };
+      /** The node stopped to wait for a person (an `approval-request` follows). */
+      readonly interrupted?: true;
+    }
   | { readonly type: 'token-delta'; readonly node: string; readonly text: string; readonly namespace: readonly string[] }
   | {
       readonly type: 'tool-call';
@@ -68,6 +77,7 @@ export interface StreamRunOptions {
 const EVENT_STREAM_MODES = ['tasks', 'messages', 'values'];
 
 type TaskPayload = {
+  id: string;
   name: string;
   input?: unknown;
   triggers?: string[];
@@ -112,7 +122,7 @@ export async function* streamRunEvents(options: StreamRunOptions): AsyncGenerato
       if (mode === 'tasks') {
         const task = payload as TaskPayload;
         if (task.triggers !== undefined) {
-          yield { type: 'node-start', node: task.name, namespace };
+          yield { type: 'node-start', node: task.name, taskId: task.id, namespace };
           continue;
         }
         for (const interrupt of task.interrupts ?? []) {
@@ -121,7 +131,14 @@ export async function* streamRunEvents(options: StreamRunOptions): AsyncGenerato
         }
         const writes = Array.isArray(task.result) ? task.result : Object.entries(task.result ?? {});
         yield* toolEvents(writes, namespace);
-        yield { type: 'node-end', node: task.name, namespace };
+        yield {
+          type: 'node-end',
+          node: task.name,
+          taskId: task.id,
+          namespace,
+          ...(task.error ? { error: { message: errorMessageOf(task.error) } } : {}),
+          ...(task.interrupts?.length ? { interrupted: true as const } : {}),
+        };
       }
     }
   } catch (error) {
@@ -136,6 +153,12 @@ export async function* streamRunEvents(options: StreamRunOptions): AsyncGenerato
     return;
   }
   yield { type: 'run-end', runId, status: interrupted ? 'interrupted' : 'completed', answer: answerOf(finalState), state: finalState };
+}
+
+/** LangGraph reports a failed task with the error it wrote (`{ message, name }`), or the error itself. */
+function errorMessageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message !== '' ? message : String(error);
 }
 
 /** Tool calls an AI message asked for, and the results tool messages carry, in a node's writes. */

@@ -148,7 +148,10 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
   }
   // Info, not a warning: it is the normal state of a fresh install, and `trellis serve` shows it in its banner.
   if (chat.mode === 'retrieval-only') logger.info(chat.notice);
-  else logger.info({ provider: chat.provider, model: chat.modelId }, 'chat model selected');
+  else {
+    logger.info({ provider: chat.provider, model: chat.modelId }, 'chat model selected');
+    tracing.traceModelCalls(chat.model);
+  }
   const embedder = createEmbedderHandle(config, logger);
   cleanups.push({ name: 'embedder', run: () => embedder.dispose() });
   const reranker = createRerankerHandle(config, logger);

@@ -1,8 +1,9 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { RunTrace, Tracing } from '../core/tracing/tracing.js';
+import { untracedRun, type RunTrace, type Tracing } from '../core/tracing/tracing.js';
 import type { RunEvent } from '../graphs/run-events.js';
+import { taskPathOf } from '../graphs/task-path.js';
 import { RunLog, type RunLogEntry } from './run-log.js';
 import { type MultitaskStrategy, type RunRecord, type RunRecords, type RunStatus } from './run-records.js';
 import type { RunRequest, RunService } from './runs.js';
@@ -245,14 +246,14 @@ export class RunManager {
         status = entry.cancelStatus;
         return entry.record;
       }
-      entry.record = records.update(entry.record, { status: 'running' });
       trace = this.startTrace(entry.record, request);
+      entry.record = records.update(entry.record, { status: 'running', traceId: trace.traceId });
       const recorded = request.extraStreamModes;
       const stream = runs.stream({
         ...request,
         runId: entry.record.id,
         signal: entry.abort.signal,
-        callbacks: trace.callbacks,
+        traceConfigurable: trace.configurable,
         // Only the modes asked for: the run also streams the modes its events come from, which nobody asked to keep.
         onChunk: recorded?.length
           ? (mode, namespace, payload) => {
@@ -264,7 +265,9 @@ export class RunManager {
         entry.log.append({ kind: 'event', event });
         this.notify((observer) => observer.runEvent?.(entry.record, event));
         ({ status, error } = outcomeOf(event, status, error));
-        if (event.type === 'run-end') answer = event.answer;
+        if (event.type === 'node-start') trace.nodeStarted(taskPathOf(event));
+        else if (event.type === 'node-end') trace.nodeEnded(taskPathOf(event), event);
+        else if (event.type === 'run-end') answer = event.answer;
       }
       if (entry.cancelStatus) status = entry.cancelStatus;
     } catch (failure) {
@@ -284,9 +287,9 @@ export class RunManager {
     return entry.record;
   }
 
-  /** The run's root span, its id stored on the record; tracing never fails a run. */
+  /** The run's root span (its id goes on the record); tracing never fails a run. */
   private startTrace(record: RunRecord, request: RunRequest): RunTrace {
-    const { tracing, records, logger } = this.options;
+    const { tracing, logger } = this.options;
     try {
       const user = request.metadata?.user;
       const trace = tracing.startRun({
@@ -297,11 +300,10 @@ export class RunManager {
         userId: typeof user === 'string' && user !== '' ? user : undefined,
         input: inputOf(request),
       });
-      if (trace.traceId) records.setTraceId(record.id, trace.traceId);
       return trace;
     } catch (failure) {
       logger.warn({ err: failure, runId: record.id }, 'run trace could not start; the run goes on untraced');
-      return { traceId: undefined, callbacks: [], end: () => undefined };
+      return untracedRun;
     }
   }
 

@@ -72,8 +72,8 @@ export class RunRecords {
   // Prepared once: every run inserts and updates its row, and preparing costs more than the write.
   private readonly insertRun;
   private readonly updateRun;
+  private readonly updateRunWithTrace;
   private readonly selectRun;
-  private readonly setTrace;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -84,13 +84,8 @@ export class RunRecords {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateRun = db.prepare('UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE id = ?');
+    this.updateRunWithTrace = db.prepare('UPDATE runs SET status = ?, error = ?, updated_at = ?, trace_id = ? WHERE id = ?');
     this.selectRun = db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE id = ? AND tenant_id = ?');
-    this.setTrace = db.prepare('UPDATE runs SET trace_id = ? WHERE id = ?');
-  }
-
-  /** Links the run to its trace (core/tracing), so feedback and the trace viewer can find one from the other. */
-  setTraceId(runId: string, traceId: string): void {
-    this.setTrace.run(traceId, runId);
   }
 
   insert(run: NewRunRecord): RunRecord {
@@ -99,9 +94,15 @@ export class RunRecords {
     return { ...run, error: null, createdAt: at, updatedAt: at };
   }
 
-  update(run: RunRecord, change: { status: RunStatus; error?: RunRecord['error'] }): RunRecord {
+  /**
+   * A new status (and error). `traceId` links the run to its trace (core/tracing), so feedback and the trace viewer
+   * can find one from the other.
+   */
+  update(run: RunRecord, change: { status: RunStatus; error?: RunRecord['error']; traceId?: string }): RunRecord {
     const at = this.now().toISOString();
-    this.updateRun.run(change.status, change.error ? JSON.stringify(change.error) : null, at, run.id);
+    const error = change.error ? JSON.stringify(change.error) : null;
+    if (change.traceId === undefined) this.updateRun.run(change.status, error, at, run.id);
+    else this.updateRunWithTrace.run(change.status, error, at, change.traceId, run.id);
     return { ...run, status: change.status, error: change.error ?? null, updatedAt: at };
   }
 

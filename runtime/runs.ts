@@ -1,4 +1,3 @@
-import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
@@ -6,7 +5,7 @@ import type { AgentDefinition } from '../agents/define-agent.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { reportRetrieverRun, reportToolRun, type TraceScope } from '../core/tracing/report-to-trace.js';
+import { reportRetrieverRun, reportToolRun } from '../core/tracing/report-to-trace.js';
 import { RETRIEVAL_ONLY_NOTICE, type ChatModelSelection } from '../core/models/select-chat-model.js';
 import type { ChatModel } from '../core/models/types.js';
 import type { RagSearch } from '../graphs/rag.js';
@@ -54,8 +53,8 @@ export interface RunRequest {
   /** Raw LangGraph stream modes to record beside the run events (see `onChunk`). */
   readonly extraStreamModes?: readonly string[];
   readonly onChunk?: (mode: string, namespace: readonly string[], payload: unknown) => void;
-  /** LangChain callback handlers for every node, model call, tool call and retrieval of the run (its trace). */
-  readonly callbacks?: readonly BaseCallbackHandler[];
+  /** What the run's trace puts in the config's `configurable`, for its model calls, tools and searches to report. */
+  readonly traceConfigurable?: Readonly<Record<string, unknown>>;
 }
 
 /** A thread's state at one checkpoint, as LangGraph's `getState` describes it. */
@@ -111,7 +110,7 @@ export function createRunService(options: RunServiceOptions): RunService {
   // Tool calls and searches are reported to the run's trace (a no-op for an untraced run).
   const knowledge = reportingSearches(options.knowledge);
   const search: RagSearch = (request) => knowledge.search(request);
-  const toolOf = (name: string) => reportingCalls(tools.get(name), options.knowledge);
+  const toolOf = (name: string) => reportingCalls(tools.get(name));
   const model = options.chat.mode === 'model' ? options.chat.model : undefined;
 
   function requireModel(target: string): ChatModel {
@@ -277,38 +276,31 @@ export function createRunService(options: RunServiceOptions): RunService {
           // Room for a supervisor's handoffs, each running a member's full react loop (3 steps a model turn).
           recursionLimit: Math.max((options.maxModelTurns * 3 + 2) * 2, 50),
           ...(request.durability ? ({ durability: request.durability } as RunnableConfig) : {}),
-          ...(request.callbacks?.length ? { callbacks: [...request.callbacks] } : {}),
-          configurable: { tenantId: request.tenantId, kb, ...(request.clientTools ? { clientTools: request.clientTools } : {}) },
+          configurable: {
+            ...request.traceConfigurable,
+            tenantId: request.tenantId,
+            kb,
+            ...(request.clientTools ? { clientTools: request.clientTools } : {}),
+          },
         },
       });
     },
   };
 }
 
-/**
- * The knowledge service's search, each call reported as a retrieval: under `scope` (a tool call) when given, else
- * under the graph node it runs in.
- */
-function reportingSearches(knowledge: KnowledgeService, scope?: TraceScope): Pick<KnowledgeService, 'search'> {
+/** The knowledge service's search, each call reported as a retrieval of the run it is made in. */
+function reportingSearches(knowledge: KnowledgeService): Pick<KnowledgeService, 'search'> {
   return {
     search: (request) =>
       reportRetrieverRun(
         { kb: request.kb, query: request.query, mode: request.mode },
         () => knowledge.search(request),
-        (result) => result.hits.map((hit) => ({ pageContent: hit.text, metadata: { source: hit.citation.source, score: hit.score, chunkId: hit.chunkId } })),
-        scope,
+        (result) => result.hits.map((hit) => ({ text: hit.text, source: hit.citation.source, score: hit.score, chunkId: hit.chunkId })),
       ),
   };
 }
 
-/**
- * The tool, each call reported as a tool call of the graph node it runs in (the react graph's tools node); the
- * searches it makes are reported under the call.
- */
-function reportingCalls(tool: AnyToolDefinition, knowledge: KnowledgeService): AnyToolDefinition {
-  return {
-    ...tool,
-    execute: (input, context) =>
-      reportToolRun(tool.name, input, async (scope) => tool.execute(input, scope ? { ...context, knowledge: reportingSearches(knowledge, scope) } : context)),
-  };
+/** The tool, each call reported as a tool call of the run it is made in (searches inside it hang under it). */
+function reportingCalls(tool: AnyToolDefinition): AnyToolDefinition {
+  return { ...tool, execute: (input, context) => reportToolRun(tool.name, input, async () => tool.execute(input, context)) };
 }

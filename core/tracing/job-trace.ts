@@ -1,7 +1,7 @@
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { ATTR } from './attributes.js';
-import type { SpanFinisher } from './span-finisher.js';
-import { markFailed } from './trace-callback-handler.js';
+import type { SpanRecorder } from './span-recorder.js';
+import { markFailed } from './span-status.js';
 
 /** A background job that is not a chat run (an ingest, an eval run): one trace of its own. */
 export interface JobTraceStart {
@@ -45,22 +45,14 @@ export const disabledJobTrace: JobTrace = {
 };
 
 /** Starts a job's root span; every span of the job carries its tenant and job id, as a run's carry theirs. */
-export function startJobTrace(tracer: Tracer, finisher: SpanFinisher, job: JobTraceStart): JobTrace {
+export function startJobTrace(recorder: SpanRecorder, job: JobTraceStart): JobTrace {
   const common: Attributes = { [ATTR.tenantId]: job.tenantId, [ATTR.jobId]: job.jobId };
-  const root = tracer.startSpan(
+  const root = recorder.start(
     job.name,
-    {
-      attributes: {
-        ...job.attributes,
-        [ATTR.spanKind]: job.kind,
-        [ATTR.langfuseObservationType]: 'chain',
-        [ATTR.langfuseTraceName]: job.name,
-      },
-    },
-    ROOT_CONTEXT,
+    { ...job.attributes, [ATTR.spanKind]: job.kind, [ATTR.langfuseObservationType]: 'chain', [ATTR.langfuseTraceName]: job.name },
+    undefined,
+    common,
   );
-  finisher.attach(root, common);
-  const parent = trace.setSpan(ROOT_CONTEXT, root);
   let ended = false;
   const close = (span: Span, attributes: Attributes | undefined, error: JobStepEnd['error'] | null | undefined) => {
     if (attributes) span.setAttributes(attributes);
@@ -69,13 +61,12 @@ export function startJobTrace(tracer: Tracer, finisher: SpanFinisher, job: JobTr
     span.end();
   };
   return {
-    traceId: root.spanContext().traceId,
+    traceId: root.traceId,
     event(name, attributes) {
       if (!ended) root.addEvent(name, attributes);
     },
     step(name, attributes) {
-      const span = tracer.startSpan(name, { attributes: { ...attributes, [ATTR.spanKind]: job.kind } }, parent);
-      finisher.attach(span, common);
+      const span = recorder.start(name, { ...attributes, [ATTR.spanKind]: job.kind }, root);
       let stepEnded = false;
       return (outcome = {}) => {
         if (stepEnded) return;

@@ -1,56 +1,39 @@
-import { randomUUID } from 'node:crypto';
-import type { CallbackManager } from '@langchain/core/callbacks/manager';
-import type { DocumentInterface } from '@langchain/core/documents';
-import type { RunnableConfig } from '@langchain/core/runnables';
-import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
-import { TraceCallbackHandler } from './trace-callback-handler.js';
-
-/** Where a report goes: the run's trace handler, and the LangChain run (node, tool) to hang it under. */
-export interface TraceScope {
-  readonly handler: TraceCallbackHandler;
-  readonly parentRunId: string | undefined;
-}
+import { ATTR } from './attributes.js';
+import { boundedJson, boundedText } from './span-content.js';
+import { currentRunSpans, currentTaskPath } from './trace-scope.js';
 
 /**
- * The trace of the runnable this code runs inside (a graph node), read from LangChain's run config in scope;
- * undefined outside a traced run (a search from the API, a tool from an MCP server, tracing off).
+ * A tool call (a Trellis tool run by a graph's tools node) as a span of the run it is made in, under its node; what
+ * runs inside it (a search, a model call) hangs under the tool's span. Outside a traced run it just runs.
  */
-export function traceInScope(): TraceScope | undefined {
-  const callbacks = (AsyncLocalStorageProviderSingleton.getRunnableConfig() as RunnableConfig | undefined)?.callbacks;
-  if (!callbacks) return undefined;
-  const manager = Array.isArray(callbacks) ? undefined : (callbacks as CallbackManager);
-  const handlers: readonly unknown[] = manager ? manager.handlers : (callbacks as readonly unknown[]);
-  const handler = handlers.find((candidate) => candidate instanceof TraceCallbackHandler);
-  return handler ? { handler: handler as TraceCallbackHandler, parentRunId: manager?.getParentRunId() } : undefined;
-}
-
-/**
- * Work that LangChain does not run itself (a Trellis tool called by the react graph's tools node, a knowledge-base
- * search called by a graph node or a tool) reported to the run's trace handler as the tool or retriever run
- * LangChain would have reported: the handler stays the one source of spans below the root.
- *
- * `work` receives the scope of the tool run itself, for what runs inside it (a search) to hang under it. The handler
- * is called directly, not through LangChain's CallbackManager: a manager and a run scope per call would cost about
- * as much as the rest of the run's tracing.
- */
-export async function reportToolRun<T>(
-  name: string,
-  input: unknown,
-  work: (scope: TraceScope | undefined) => Promise<T>,
-  scope: TraceScope | undefined = traceInScope(),
-): Promise<T> {
-  if (!scope) return work(undefined);
-  const { handler } = scope;
-  const runId = randomUUID();
-  handler.handleToolStart({ lc: 1, type: 'not_implemented', id: ['trellis', 'tools', name] }, JSON.stringify(input) ?? '', runId, scope.parentRunId, undefined, undefined, name);
+export async function reportToolRun<T>(name: string, input: unknown, work: () => Promise<T>): Promise<T> {
+  const run = currentRunSpans();
+  if (!run) return work();
+  const taskPath = currentTaskPath();
+  const span = run.start(
+    `tool ${name}`,
+    'tool',
+    'tool',
+    {
+      [ATTR.genAiOperation]: 'execute_tool',
+      [ATTR.genAiToolName]: name,
+    },
+    run.parentOf(taskPath),
+  );
+  // The arguments come from the model's message, which does not change: serialised when the span leaves.
+  if (run.keepContent) span.later(() => ({ attributes: { [ATTR.langfuseInput]: boundedText(JSON.stringify(input) ?? '') } }));
   let output: T;
+  run.enter(taskPath, span);
   try {
-    output = await work({ handler, parentRunId: runId });
+    output = await work();
   } catch (error) {
-    handler.handleToolError(error, runId);
+    run.fail(span, error);
     throw error;
+  } finally {
+    run.leave(taskPath, span);
   }
-  handler.handleToolEnd(output, runId);
+  // Serialised when the span leaves (within a fraction of a second): a tool's result is a value it has handed over.
+  run.succeed(span, run.keepContent ? () => ({ attributes: { [ATTR.langfuseOutput]: boundedJson(output) } }) : undefined);
   return output;
 }
 
@@ -62,35 +45,47 @@ export interface RetrievalDescription {
   readonly mode?: string;
 }
 
+/** A passage a retrieval found, as its span shows it. */
+export interface RetrievedPassage {
+  readonly text: string;
+  readonly source: string;
+  readonly score: number;
+  readonly chunkId: string;
+}
+
 /**
- * Reports a knowledge-base search as a retriever run (see `reportToolRun`); `documentsOf` turns its result into the
- * documents the run ends with (their count and, when content is kept, their text and sources).
+ * A knowledge-base search as a retrieval span (see `reportToolRun`); `passagesOf` turns its result into the passages
+ * the span shows (their count and, when content is kept, their text and sources).
  */
 export async function reportRetrieverRun<T>(
   retrieval: RetrievalDescription,
   work: () => Promise<T>,
-  documentsOf: (result: T) => DocumentInterface[],
-  scope: TraceScope | undefined = traceInScope(),
+  passagesOf: (result: T) => readonly RetrievedPassage[],
 ): Promise<T> {
-  if (!scope) return work();
-  const { handler } = scope;
-  const runId = randomUUID();
-  handler.handleRetrieverStart(
-    { lc: 1, type: 'not_implemented', id: ['trellis', 'retrievers', 'knowledge_search'] },
-    retrieval.query,
-    runId,
-    scope.parentRunId,
-    undefined,
-    { retrieval_kb: retrieval.kb, retrieval_mode: retrieval.mode ?? 'hybrid' },
-    'knowledge_search',
+  const run = currentRunSpans();
+  if (!run) return work();
+  const span = run.start(
+    `retrieve ${retrieval.kb}`,
+    'retrieval',
+    'retriever',
+    {
+      [ATTR.retrievalKb]: retrieval.kb,
+      [ATTR.retrievalMode]: retrieval.mode ?? 'hybrid',
+      ...(run.keepContent ? { [ATTR.langfuseInput]: boundedText(retrieval.query) } : {}),
+    },
+    run.parentOf(currentTaskPath()),
   );
   let result: T;
   try {
     result = await work();
   } catch (error) {
-    handler.handleRetrieverError(error, runId);
+    run.fail(span, error);
     throw error;
   }
-  handler.handleRetrieverEnd(documentsOf(result), runId);
+  // The search result is the caller's to use: its passages are taken now, their JSON made on the export thread.
+  const passages = passagesOf(result);
+  span.setAttribute(ATTR.retrievalHits, passages.length);
+  if (run.keepContent) span.setContent(ATTR.langfuseOutput, passages);
+  run.succeed(span);
   return result;
 }

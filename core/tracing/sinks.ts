@@ -21,9 +21,20 @@ export interface TracingSink {
   readonly includeContent: boolean;
 }
 
+/** Which sinks the settings turn on, and whether each keeps content: what the recording thread needs to know. */
+export function configuredSinks(settings: TracingSettings): readonly { readonly name: SinkName; readonly includeContent: boolean }[] {
+  if (!settings.enabled) return [];
+  const sinks: { name: SinkName; includeContent: boolean }[] = [];
+  if (settings.local.enabled) sinks.push({ name: 'local', includeContent: settings.local.includeContent });
+  if (settings.langfuse.publicKey && settings.langfuse.secretKey) sinks.push({ name: 'langfuse', includeContent: settings.langfuse.includeContent });
+  if (settings.otlp.endpoint) sinks.push({ name: 'otlp', includeContent: settings.otlp.includeContent });
+  return sinks;
+}
+
 export interface CreateSinksOptions {
   readonly settings: TracingSettings;
-  readonly db: SqliteDatabase;
+  /** The database of the local store; the local sink is left out without one. */
+  readonly db: SqliteDatabase | undefined;
   readonly logger: Logger;
   /** Adds run attributes and masks each span before it leaves, for every sink. */
   readonly finisher: SpanFinisher;
@@ -35,15 +46,19 @@ export interface CreateSinksOptions {
 const EXPORT_TIMEOUT_MS = 5000;
 const LANGFUSE_CLOUD = 'https://cloud.langfuse.com';
 
-/** The sinks the configuration turns on, in the order they receive spans: local store, Langfuse, OTLP. */
+/**
+ * The sinks the configuration turns on (see `configuredSinks`), in the order they receive spans: local store,
+ * Langfuse, OTLP. They run on the span export thread.
+ */
 export function createSinks(options: CreateSinksOptions): TracingSink[] {
   const { settings, logger } = options;
   const timeoutMillis = EXPORT_TIMEOUT_MS;
   const queueOf = (name: SinkName, exporter: ConstructorParameters<typeof SinkQueue>[0]['exporter']) =>
     new SinkQueue({ name, exporter, finish: (span) => options.finisher.finish(span), maxQueueSpans: settings.maxQueueSpans, logger });
   const sinks: TracingSink[] = [];
+  if (!settings.enabled) return sinks;
 
-  if (settings.local.enabled) {
+  if (settings.local.enabled && options.db) {
     const queue = queueOf('local', new SqliteSpanExporter(options.db));
     sinks.push(sink('local', queue, queue, settings.local.includeContent));
   }

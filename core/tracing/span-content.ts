@@ -37,7 +37,7 @@ function toPlain(value: unknown, budget: { left: number }, depth: number): unkno
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return String(value);
   if (depth >= MAX_DEPTH) return '…';
-  if (isBaseMessage(value)) return toPlain(messageOf(value), budget, depth);
+  if (isBaseMessage(value)) return toPlain(plainMessage(value), budget, depth);
   if (value instanceof Error) return { error: value.name, message: boundedText(value.message, 1024) };
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) {
@@ -57,7 +57,25 @@ function toPlain(value: unknown, budget: { left: number }, depth: number): unkno
 
 const ROLES: Record<string, string> = { human: 'user', ai: 'assistant', system: 'system', tool: 'tool', generic: 'user', developer: 'developer' };
 
-function messageOf(message: BaseMessage): Record<string, unknown> {
+// One plain form per message: a conversation's messages come back in every later prompt, and a structured clone
+// sends an object it has already sent as a reference.
+const plainForms = new WeakMap<BaseMessage, Record<string, unknown>>();
+
+/**
+ * A chat message as plain data in the shape Langfuse renders as a conversation: `{ role, content, tool_calls,
+ * tool_call_id, name }`. Values are the message's own (nothing is copied), and the result can cross to another
+ * thread. Messages do not change, so each has one plain form.
+ */
+export function plainMessage(message: BaseMessage): Record<string, unknown> {
+  let plain = plainForms.get(message);
+  if (!plain) {
+    plain = toPlainMessage(message);
+    plainForms.set(message, plain);
+  }
+  return plain;
+}
+
+function toPlainMessage(message: BaseMessage): Record<string, unknown> {
   const type = message.getType();
   const plain: Record<string, unknown> = { role: ROLES[type] ?? type, content: message.content };
   const calls = (message as { tool_calls?: { name: string; args: unknown; id?: string }[] }).tool_calls;

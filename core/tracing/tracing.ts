@@ -1,19 +1,20 @@
-import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
-import { ROOT_CONTEXT, SpanStatusCode, type Attributes } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { BaseLanguageModel } from '@langchain/core/language_models/base';
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { SqliteDatabase } from '../db.js';
 import type { Logger } from '../logger.js';
 import { ATTR } from './attributes.js';
+import { createSpanExportThread } from './export-thread.js';
 import { disabledJobTrace, startJobTrace, type JobTrace, type JobTraceStart } from './job-trace.js';
+import { ModelCallTracer } from './model-call-tracer.js';
 import { createRedactor } from './redactor.js';
+import { RunSpans, type NodeOutcome } from './run-spans.js';
 import type { SinkStats } from './sink-queue.js';
-import { createSinks, type SinkName, type TracingSettings } from './sinks.js';
-import { MAX_ATTRIBUTE_CHARS, boundedText } from './span-content.js';
-import { SpanFinisher } from './span-finisher.js';
+import { configuredSinks, type SinkName, type TracingSettings } from './sinks.js';
+import { boundedText } from './span-content.js';
+import { SpanRecorder } from './span-recorder.js';
 import { applySpanRetention } from './span-retention.js';
-import { markFailed, TraceCallbackHandler } from './trace-callback-handler.js';
+import { markFailed } from './span-status.js';
+import { TRACE_CONFIG_KEY } from './trace-scope.js';
 
 /** Who and what a run is: copied onto every span of its trace. */
 export interface RunTraceStart {
@@ -36,12 +37,18 @@ export interface RunTraceEnd {
   readonly error?: { readonly code: string; readonly message: string } | null;
 }
 
-/** One run's trace: its root span, open until `end`. */
+/**
+ * One run's trace: its root span, open until `end`. The run's LangChain config carries it, so that the model calls,
+ * tool calls and retrievals made inside report to it; its nodes are reported from the run's task stream.
+ */
 export interface RunTrace {
   /** Stored on the run record; undefined when tracing is off. */
   readonly traceId: string | undefined;
-  /** Pass in the run's LangChain config: they turn every node, model, tool and retrieval into a span. */
-  readonly callbacks: readonly BaseCallbackHandler[];
+  /** What the run's LangChain config carries in `configurable` for its work to find this trace. */
+  readonly configurable: Readonly<Record<string, unknown>>;
+  /** A graph task started: `path` is LangGraph's task path (`agent:<task id>`, `a:<id>|b:<id>` in a subgraph). */
+  nodeStarted(path: string): void;
+  nodeEnded(path: string, outcome?: NodeOutcome): void;
   /** Ends the root span (and any span the run left open). Call once. */
   end(outcome: RunTraceEnd): void;
 }
@@ -55,12 +62,19 @@ export interface TracingStats {
 }
 
 /**
- * The runtime's tracing: one tracer provider of its own (never the global one, so that several runtimes can live in
- * one process), handing spans to each configured sink through a bounded queue; before a span leaves, it gets its
- * run's attributes and is redacted, once for all sinks (span-finisher.ts).
+ * The runtime's tracing. Spans are recorded on the thread that does the work (span-recorder.ts) and leave in
+ * batches for an export thread of the runtime's own (export-thread.ts), where OpenTelemetry's SDK processors feed
+ * each configured sink through a bounded queue; there, before a span leaves, it gets its run's attributes and is
+ * redacted, once for all sinks (span-finisher.ts). Nothing touches OpenTelemetry's global provider, so several
+ * runtimes can live in one process.
  */
 export interface Tracing {
   readonly enabled: boolean;
+  /**
+   * Makes the model's calls report to the trace of the run that makes them: a LangChain callback handler of the
+   * model's own (calls made outside a traced run make no span). Does nothing when tracing is off.
+   */
+  traceModelCalls(model: BaseLanguageModel): void;
   /** Starts a run's root span. */
   startRun(run: RunTraceStart): RunTrace;
   /** Starts the root span of a background job (an ingest, an eval run). */
@@ -89,30 +103,36 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
- * Builds tracing from the `tracing` config section. Off (`enabled: false`, or no sink configured) it is a no-op
- * whose runs carry no callbacks, so a run pays nothing for it.
+ * Builds tracing from the `tracing` config section. Off (`enabled: false`, or no sink configured) it is a no-op,
+ * so a run pays nothing for it.
  *
  * @example
  * const tracing = createTracing({ settings: config.tracing, db, logger, version: TRELLIS_VERSION });
+ * tracing.traceModelCalls(model);
  * const trace = tracing.startRun({ runId, tenantId, threadId, target: 'assistant', input: message });
- * await graph.stream(input, { callbacks: [...trace.callbacks], ... });
+ * const stream = await graph.stream(input, { configurable: { thread_id, ...trace.configurable }, streamMode: ['tasks'] });
+ * for await (const chunk of stream) trace.nodeStarted(...); // and nodeEnded(...), from the task stream
  * trace.end({ status: 'completed', output: answer });
  */
 export function createTracing(options: CreateTracingOptions): Tracing {
   const { settings, db, logger } = options;
   const now = options.now ?? (() => new Date());
-  // The redactor is built even when tracing is off, so a bad pattern is reported at start-up, not when turned on.
-  const finisher = new SpanFinisher(createRedactor(settings.redact));
-  const sinks = settings.enabled ? createSinks({ settings, db, logger, finisher, version: options.version }) : [];
+  // Built even when tracing is off, so a bad pattern is reported at start-up, not when turned on. Spans are masked
+  // on the export thread, with a redactor of its own made from the same settings.
+  createRedactor(settings.redact);
+  const sinks = configuredSinks(settings);
   if (sinks.length === 0) return disabledTracing;
 
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'trellis', [ATTR_SERVICE_VERSION]: options.version }),
-    spanProcessors: sinks.map((sink) => sink.processor),
-    // Values are already bounded where they are made; this is the backstop for anything else.
-    spanLimits: { attributeValueLengthLimit: MAX_ATTRIBUTE_CHARS * 2 },
+  // The local store is written by the export thread over a connection of its own; an in-memory database has no
+  // file for it to open.
+  const dbFile = db.memory ? undefined : db.name;
+  if (dbFile === undefined && settings.local.enabled) logger.warn('the local trace store needs a database file; spans are not stored locally');
+  const exportThread = createSpanExportThread({ settings, sinks: sinks.map((sink) => sink.name), dbFile, version: options.version, logger });
+  const recorder = new SpanRecorder({
+    deliver: (records) => exportThread.deliver(records),
+    maxPendingSpans: settings.maxQueueSpans,
+    onDrop: (count) => exportThread.countDropped(count),
   });
-  const tracer = provider.getTracer('trellis', options.version);
   const keepContent = sinks.some((sink) => sink.includeContent);
   const retention = settings.local.enabled ? () => applySpanRetention(db, settings.local, now()) : undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -127,8 +147,18 @@ export function createTracing(options: CreateTracingOptions): Tracing {
     }
   }
 
+  // The runs being traced, by run id: how a model call (which knows only the run id) finds its run's spans.
+  const running = new Map<string, RunSpans>();
+  const modelCallTracer = new ModelCallTracer((runId) => running.get(runId));
   return {
     enabled: true,
+    traceModelCalls(model) {
+      const own = model.callbacks;
+      if (own === undefined) model.callbacks = [modelCallTracer];
+      else if (Array.isArray(own)) {
+        if (!own.includes(modelCallTracer)) model.callbacks = [...own, modelCallTracer];
+      } else if (!own.handlers.includes(modelCallTracer)) own.addHandler(modelCallTracer, false);
+    },
     startRun(run) {
       const common: Attributes = {
         [ATTR.tenantId]: run.tenantId,
@@ -141,30 +171,38 @@ export function createTracing(options: CreateTracingOptions): Tracing {
       };
       const name = `run ${run.target}`;
       const input = keepContent && run.input !== undefined ? boundedText(run.input) : undefined;
-      const root = tracer.startSpan(
+      const root = recorder.start(
         name,
         {
-          attributes: {
-            [ATTR.spanKind]: 'run',
-            [ATTR.langfuseObservationType]: 'agent',
-            [ATTR.langfuseTraceName]: name,
-            ...(input !== undefined ? { [ATTR.langfuseTraceInput]: input, [ATTR.langfuseInput]: input } : {}),
-          },
+          [ATTR.spanKind]: 'run',
+          [ATTR.langfuseObservationType]: 'agent',
+          [ATTR.langfuseTraceName]: name,
+          ...(input !== undefined ? { [ATTR.langfuseTraceInput]: input, [ATTR.langfuseInput]: input } : {}),
         },
-        ROOT_CONTEXT,
+        undefined,
+        common,
       );
-      finisher.attach(root, common);
-      const handler = new TraceCallbackHandler({ tracer, root, common, finisher, keepContent, prices: settings.prices });
+      const spans = new RunSpans({ recorder, root, keepContent, prices: settings.prices });
+      running.set(run.runId, spans);
       let ended = false;
       return {
-        traceId: root.spanContext().traceId,
-        callbacks: [handler],
+        traceId: root.traceId,
+        // `run_id` is what LangGraph copies into the metadata of every call, the model's included.
+        configurable: { [TRACE_CONFIG_KEY]: spans, run_id: run.runId },
+        nodeStarted: (path) => {
+          if (!ended) spans.nodeStarted(path);
+        },
+        nodeEnded: (path, outcome) => {
+          if (!ended) spans.nodeEnded(path, outcome);
+        },
         end(outcome) {
           if (ended) return;
           ended = true;
           // The message alone: the error was thrown and caught elsewhere, so a stack from here would mislead.
           const failure = outcome.status === 'failed' ? (outcome.error?.message ?? 'run failed') : undefined;
-          handler.finish(failure);
+          running.delete(run.runId);
+          if (spans.modelCallsOpen) modelCallTracer.forget(spans);
+          spans.finish(failure);
           root.setAttribute(ATTR.runStatus, outcome.status);
           if (keepContent && outcome.output !== undefined) {
             const output = boundedText(outcome.output);
@@ -177,16 +215,17 @@ export function createTracing(options: CreateTracingOptions): Tracing {
       };
     },
     startJob(job) {
-      return startJobTrace(tracer, finisher, job);
+      return startJobTrace(recorder, job);
     },
     stats() {
-      const entries = sinks.map((sink) => [sink.name, sink.queue.stats()] as const);
-      return { enabled: true, sinks: Object.fromEntries(entries), dropped: entries.reduce((sum, [, stats]) => sum + stats.dropped, 0) };
+      const stats = exportThread.stats();
+      const pending = recorder.pendingCount;
+      const bySink = Object.fromEntries(Object.entries(stats).map(([name, counts]) => [name, { ...counts, queued: counts.queued + pending }]));
+      return { enabled: true, sinks: bySink, dropped: Object.values(stats).reduce((sum, counts) => sum + counts.dropped, 0) };
     },
     async flush(only) {
-      // A span is in its sinks' queues as soon as it ends, so flushing one sink's queue is enough for that sink.
-      const flushing = only === undefined ? provider.forceFlush() : (sinks.find((sink) => sink.name === only)?.queue.forceFlush() ?? Promise.resolve());
-      await flushing.catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed'));
+      recorder.deliverNow();
+      await exportThread.flush(only);
     },
     start() {
       if (timer || stopped) return;
@@ -197,12 +236,8 @@ export function createTracing(options: CreateTracingOptions): Tracing {
     shutdown() {
       stopped ??= (async () => {
         clearInterval(timer);
-        let deadline: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((resolve) => {
-          deadline = setTimeout(() => resolve('late'), SHUTDOWN_TIMEOUT_MS);
-        });
-        const outcome = await Promise.race([provider.shutdown().then(() => 'done' as const, () => 'done' as const), late]);
-        clearTimeout(deadline);
+        recorder.deliverNow();
+        const outcome = await exportThread.shutdown(SHUTDOWN_TIMEOUT_MS);
         if (outcome === 'late') logger.warn({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'trace sinks did not finish exporting before shutdown; the rest is dropped');
       })();
       return stopped;
@@ -210,9 +245,19 @@ export function createTracing(options: CreateTracingOptions): Tracing {
   };
 }
 
+/** A run's trace when tracing is off: its work runs as it would untraced. */
+export const untracedRun: RunTrace = {
+  traceId: undefined,
+  configurable: {},
+  nodeStarted: () => undefined,
+  nodeEnded: () => undefined,
+  end: () => undefined,
+};
+
 const disabledTracing: Tracing = {
   enabled: false,
-  startRun: () => ({ traceId: undefined, callbacks: [], end: () => undefined }),
+  traceModelCalls: () => undefined,
+  startRun: () => untracedRun,
   startJob: () => disabledJobTrace,
   stats: () => ({ enabled: false, sinks: {}, dropped: 0 }),
   flush: () => Promise.resolve(),

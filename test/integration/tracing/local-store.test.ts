@@ -142,7 +142,7 @@ describe('local store retention', () => {
 });
 
 describe('tracing turned off', () => {
-  it('records no spans and no trace id, and gives runs no callbacks', async () => {
+  it('records no spans and no trace id, and leaves the chat model without callbacks', async () => {
     const runtime = await createTracedRuntime({ tracing: { enabled: false } });
     try {
       const run = await runTracedAgent(runtime);
@@ -151,7 +151,8 @@ describe('tracing turned off', () => {
       expect(runtime.db.prepare('SELECT COUNT(*) FROM trace_spans').pluck().get()).toBe(0);
       expect(runtime.db.prepare('SELECT trace_id FROM runs WHERE id = ?').pluck().get(run.id)).toBeNull();
       expect(runtime.tracing.stats()).toEqual({ enabled: false, sinks: {}, dropped: 0 });
-      expect(runtime.tracing.startRun({ runId: 'r', tenantId: 't', threadId: 'th', target: 'assistant' }).callbacks).toEqual([]);
+      expect(runtime.tracing.startRun({ runId: 'r', tenantId: 't', threadId: 'th', target: 'assistant' }).traceId).toBeUndefined();
+      expect(runtime.models.chat.mode === 'model' && runtime.models.chat.model.callbacks).toBeUndefined();
     } finally {
       await runtime.dispose();
     }
