@@ -11,10 +11,14 @@ export interface RenderedRun {
 /**
  * Prints a run as a person reads it: the answer's words on stdout as they stream, tool activity and errors on
  * stderr, the citations at the end. Every event type is handled, so nothing a run says is lost in the terminal.
+ * Returns once the events end (the run is over and its thread free for the next run), not at the first sign of
+ * the end.
  */
 export async function renderRun(events: AsyncIterable<RunEvent>, out = process.stdout, err = process.stderr): Promise<RenderedRun> {
   let threadId = '';
   let printed = false;
+  let approval: RenderedRun['approval'];
+  let ended: RenderedRun | undefined;
   for await (const event of events) {
     switch (event.type) {
       case 'run-start':
@@ -31,28 +35,34 @@ export async function renderRun(events: AsyncIterable<RunEvent>, out = process.s
         err.write(`← ${event.name}${event.status === 'error' ? ' (error)' : ''}: ${event.output.replace(/\s+/g, ' ').slice(0, 200)}\n`);
         break;
       case 'approval-request': {
-        const value = event.value as RenderedRun['approval'];
-        for (const request of value?.requests ?? []) {
+        approval = event.value as RenderedRun['approval'];
+        for (const request of approval?.requests ?? []) {
           err.write(`\napproval needed: ${request.name} ${JSON.stringify(request.args)} (call ${request.toolCallId})\n`);
         }
-        return { threadId, status: 'interrupted', approval: value };
+        break;
       }
       case 'run-end': {
+        if (event.status === 'interrupted') {
+          ended = { threadId, status: 'interrupted', approval };
+          break;
+        }
         if (!printed && event.answer) out.write(event.answer);
         out.write('\n');
         const citations = Array.isArray(event.state.citations) ? (event.state.citations as { n: number; source: string; page: number | null }[]) : [];
         for (const citation of citations) {
           out.write(`[${citation.n}] ${citation.source}${citation.page ? ` p.${citation.page}` : ''}\n`);
         }
-        return { threadId, status: event.status };
+        ended = { threadId, status: 'completed' };
+        break;
       }
       case 'run-error':
         err.write(`\nerror ${event.code}: ${event.message}\nhint: ${event.hint}\n`);
-        return { threadId, status: 'failed' };
+        ended = { threadId, status: 'failed' };
+        break;
       case 'node-start':
       case 'node-end':
         break;
     }
   }
-  return { threadId, status: 'failed' };
+  return ended ?? { threadId, status: 'failed' };
 }

@@ -252,7 +252,6 @@ export async function createRuntime(options: CreateRuntimeOptions = {}): Promise
     runs,
     records: new RunRecords(db, now),
     threads,
-    checkpointer: checkpointer.saver,
     logger,
     generateId,
     retentionMs: config.server.runRetentionSeconds * 1000,

@@ -1,4 +1,3 @@
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { untracedRun, type RunTrace, type Tracing } from '../core/tracing/tracing.js';
@@ -7,11 +6,19 @@ import { taskPathOf } from '../graphs/task-path.js';
 import { RunLog, type RunLogEntry } from './run-log.js';
 import { type MultitaskStrategy, type RunRecord, type RunRecords, type RunStatus } from './run-records.js';
 import type { RunRequest, RunService } from './runs.js';
-import type { Threads } from './threads.js';
+import type { Thread, Threads } from './threads.js';
 
-export interface StartRunRequest extends Omit<RunRequest, 'tenantId' | 'signal' | 'runId' | 'onChunk'> {
+export interface StartRunRequest extends Omit<RunRequest, 'tenantId' | 'signal' | 'runId' | 'onChunk' | 'thread' | 'traceConfigurable'> {
   /** What to do when the thread already has an active run; `reject` unless set. */
   readonly multitaskStrategy?: MultitaskStrategy;
+  /**
+   * Run on a thread of the run's own that lives in memory (no `threadId`): a stateless request's, which nobody
+   * returns to. Nothing of it is stored (thread, run record, checkpoints, tool journal) unless the run stops for an
+   * approval and this says `keep-if-interrupted`: then all of it is, before the run ends, so it can be resumed.
+   * Otherwise it is gone when the run ends, and the run cannot be looked up by id afterwards (it can be joined while
+   * it lasts, and its log replayed for a while, like any run's).
+   */
+  readonly temporaryThread?: 'discard' | 'keep-if-interrupted';
   /** The request as the client sent it, stored with the run. */
   readonly clientRequest?: Record<string, unknown>;
 }
@@ -29,7 +36,6 @@ export interface RunManagerOptions {
   readonly runs: RunService;
   readonly records: RunRecords;
   readonly threads: Threads;
-  readonly checkpointer: BaseCheckpointSaver;
   readonly logger: Logger;
   readonly generateId: () => string;
   /** How long a finished run's log stays in memory for late joins and reconnects. */
@@ -63,6 +69,8 @@ interface ActiveRun {
   readonly abort: AbortController;
   readonly done: Promise<RunRecord>;
   cancelStatus?: RunStatus;
+  /** Set for a run on a temporary thread: the thread, which no table holds, and whether an interrupt keeps it. */
+  readonly temporary?: { readonly thread: Thread; readonly keepIfInterrupted: boolean };
 }
 
 /**
@@ -101,9 +109,16 @@ export class RunManager {
   start(tenantId: string, request: StartRunRequest): RunHandle {
     if (this.draining) throw new TrellisError('SERVER_SHUTTING_DOWN', 'the server is shutting down and takes no new runs');
     const { threads, records } = this.options;
+    if (request.temporaryThread && request.threadId) {
+      throw new TrellisError('API_BODY_INVALID', 'a run on a temporary thread cannot name a thread; leave out thread_id');
+    }
     const existing = request.threadId ? threads.get(tenantId, request.threadId) : undefined;
     const target = request.target ?? (existing?.target || 'rag');
-    const thread = existing ?? threads.create(tenantId, target, { ...request.metadata, ...(request.kb ? { kb: request.kb } : {}) });
+    const metadata = { ...request.metadata, ...(request.kb ? { kb: request.kb } : {}) };
+    const temporary = request.temporaryThread
+      ? { thread: threads.draft(tenantId, target, metadata), keepIfInterrupted: request.temporaryThread === 'keep-if-interrupted' }
+      : undefined;
+    const thread = existing ?? temporary?.thread ?? threads.create(tenantId, target, metadata);
     const strategy = request.multitaskStrategy ?? 'reject';
     const previous = this.threadTail.get(thread.id);
     if (previous && strategy === 'reject') {
@@ -111,24 +126,26 @@ export class RunManager {
         details: { threadId: thread.id, runId: previous.record.id },
       });
     }
-    const record = records.insert({
+    const newRecord = {
       id: this.options.generateId(),
       tenantId,
       threadId: thread.id,
       target,
-      status: 'pending',
+      status: 'pending' as const,
       multitaskStrategy: strategy,
       metadata: request.metadata ?? {},
       request: request.clientRequest ?? {},
-    });
+    };
+    const record = temporary ? records.draft(newRecord) : records.insert(newRecord);
+    if (temporary) this.options.runs.holdThread(thread.id);
     this.notify((observer) => observer.runStarted?.(record));
     const log = new RunLog();
     const abort = new AbortController();
-    const entry: ActiveRun = { record, log, abort, done: undefined as unknown as Promise<RunRecord> };
+    const entry: ActiveRun = { record, log, abort, done: undefined as unknown as Promise<RunRecord>, temporary };
     if (previous && (strategy === 'interrupt' || strategy === 'rollback')) this.cancelActive(previous, 'cancelled');
     (entry as { done: Promise<RunRecord> }).done = (async () => {
       await previous?.done.catch(() => undefined);
-      return this.execute(entry, { ...request, target, tenantId, threadId: thread.id });
+      return this.execute(entry, { ...request, target, tenantId, threadId: thread.id, thread: temporary?.thread });
     })();
     this.active.set(record.id, entry);
     this.threadTail.set(thread.id, entry);
@@ -171,10 +188,11 @@ export class RunManager {
   attach(tenantId: string, runId: string): RunHandle {
     const active = this.active.get(runId);
     if (active && active.record.tenantId === tenantId) return this.handleOf(active);
-    const record = this.options.records.get(tenantId, runId);
     const kept = this.finished.get(runId);
+    // A recently finished run answers from memory: a temporary thread's run has no record to read.
+    const record = kept && kept.record.tenantId === tenantId ? kept.record : this.options.records.get(tenantId, runId);
     const log = kept?.log ?? closedLog();
-    return { run: record, entries: (after, signal) => log.read(after, signal), done: Promise.resolve(kept?.record ?? record) };
+    return { run: record, entries: (after, signal) => log.read(after, signal), done: Promise.resolve(record) };
   }
 
   /** Active runs of a thread (at most one running; others queued). */
@@ -199,7 +217,7 @@ export class RunManager {
     const running = [...this.active.values()].filter((run) => run.record.threadId === threadId);
     for (const run of running) this.cancelActive(run, 'cancelled');
     await Promise.all(running.map((run) => run.done.catch(() => undefined)));
-    await this.options.checkpointer.deleteThread(threadId);
+    await this.options.runs.deleteThreadState(threadId);
     this.options.records.deleteByThread(threadId);
     this.options.threads.delete(thread);
     if (!options.keepTraces) await this.options.eraseThreadTraces?.(tenantId, threadId);
@@ -236,18 +254,20 @@ export class RunManager {
   }
 
   private async execute(entry: ActiveRun, request: RunRequest & { tenantId: string; threadId: string }): Promise<RunRecord> {
-    const { records, runs, logger } = this.options;
+    const { runs, logger } = this.options;
     let status: RunStatus = 'failed';
     let error: RunRecord['error'] = null;
     let trace: RunTrace | undefined;
     let answer: string | undefined;
+    // A temporary thread's run ends in the log only once its thread is stored or forgotten (see below).
+    let end: Extract<RunEvent, { type: 'run-end' }> | undefined;
     try {
       if (entry.cancelStatus) {
         status = entry.cancelStatus;
         return entry.record;
       }
       trace = this.startTrace(entry.record, request);
-      entry.record = records.update(entry.record, { status: 'running', traceId: trace.traceId });
+      this.changeStatus(entry, { status: 'running', traceId: trace.traceId });
       const recorded = request.extraStreamModes;
       const stream = runs.stream({
         ...request,
@@ -262,12 +282,17 @@ export class RunManager {
           : undefined,
       });
       for await (const event of stream) {
-        entry.log.append({ kind: 'event', event });
-        this.notify((observer) => observer.runEvent?.(entry.record, event));
         ({ status, error } = outcomeOf(event, status, error));
+        if (event.type === 'run-end') {
+          answer = event.answer;
+          if (entry.temporary) {
+            end = event;
+            continue;
+          }
+        }
+        this.publish(entry, event);
         if (event.type === 'node-start') trace.nodeStarted(taskPathOf(event));
         else if (event.type === 'node-end') trace.nodeEnded(taskPathOf(event), event);
-        else if (event.type === 'run-end') answer = event.answer;
       }
       if (entry.cancelStatus) status = entry.cancelStatus;
     } catch (failure) {
@@ -278,13 +303,67 @@ export class RunManager {
       if (!entry.cancelStatus) entry.log.append({ kind: 'event', event: { type: 'run-error', runId: entry.record.id, ...error! } });
     } finally {
       if (entry.cancelStatus && status === 'failed') status = entry.cancelStatus;
-      entry.record = records.update(entry.record, { status, error: status === 'failed' ? error : null });
+      // Whoever reads the run's end may resume it at once: a temporary thread is stored before the end is published.
+      const stored = entry.temporary ? await this.settleTemporaryThread(entry, status, trace?.traceId) : undefined;
+      if (stored && !stored.ok) ({ status, error } = { status: 'failed', error: stored.error });
+      this.changeStatus(entry, { status, error: status === 'failed' ? error : null });
+      if (end && status !== 'failed') this.publish(entry, end);
+      else if (stored && !stored.ok) this.publish(entry, { type: 'run-error', runId: entry.record.id, ...stored.error });
       trace?.end({ status, output: answer, error });
       entry.log.close();
       this.retire(entry);
       this.notify((observer) => observer.runFinished?.(entry.record));
     }
     return entry.record;
+  }
+
+  /** Appends a run event to the run's log and tells the observers. */
+  private publish(entry: ActiveRun, event: RunEvent): void {
+    entry.log.append({ kind: 'event', event });
+    this.notify((observer) => observer.runEvent?.(entry.record, event));
+  }
+
+  /** A new status on the run's record: stored, unless the run is on a temporary thread. */
+  private changeStatus(entry: ActiveRun, change: { status: RunStatus; error?: RunRecord['error']; traceId?: string }): void {
+    const { records } = this.options;
+    entry.record = entry.temporary ? records.changed(entry.record, change) : records.update(entry.record, change);
+  }
+
+  /**
+   * A temporary thread after its run: the thread, its state and the run's record are stored when the run waits for
+   * an approval and the caller wants that kept (`ok`); forgotten otherwise (undefined). A failure to store fails the
+   * run: it could not be resumed.
+   */
+  private async settleTemporaryThread(
+    entry: ActiveRun,
+    status: RunStatus,
+    traceId: string | undefined,
+  ): Promise<{ ok: true } | { ok: false; error: NonNullable<RunRecord['error']> } | undefined> {
+    const { thread, keepIfInterrupted } = entry.temporary!;
+    const { runs, threads, records, logger } = this.options;
+    if (!(keepIfInterrupted && status === 'interrupted')) {
+      runs.discardThread(thread.id);
+      return undefined;
+    }
+    try {
+      threads.insert(thread);
+      await runs.keepThread(thread.id);
+      records.store(records.changed(entry.record, { status }), traceId);
+      return { ok: true };
+    } catch (failure) {
+      runs.discardThread(thread.id);
+      await runs.deleteThreadState(thread.id).catch(() => undefined);
+      try {
+        threads.delete(thread);
+      } catch {
+        // Nothing was stored, or the store is what failed.
+      }
+      logger.error({ err: failure, runId: entry.record.id }, 'a temporary thread waiting for an approval could not be stored');
+      const trellis = TrellisError.isInstance(failure)
+        ? failure
+        : new TrellisError('INTERNAL', `the run waits for an approval, but its thread could not be stored: ${String(failure)}`, { cause: failure });
+      return { ok: false, error: { code: trellis.code, message: trellis.message, hint: trellis.hint } };
+    }
   }
 
   /** The run's root span (its id goes on the record); tracing never fails a run. */

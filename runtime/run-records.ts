@@ -71,6 +71,7 @@ export type NewRunRecord = Pick<RunRecord, 'id' | 'tenantId' | 'threadId' | 'tar
 export class RunRecords {
   // Prepared once: every run inserts and updates its row, and preparing costs more than the write.
   private readonly insertRun;
+  private readonly insertWholeRun;
   private readonly updateRun;
   private readonly updateRunWithTrace;
   private readonly selectRun;
@@ -83,15 +84,48 @@ export class RunRecords {
       `INSERT INTO runs (id, tenant_id, thread_id, target, status, multitask_strategy, metadata, request, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.insertWholeRun = db.prepare(
+      `INSERT INTO runs (id, tenant_id, thread_id, target, status, multitask_strategy, metadata, request, error, trace_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.updateRun = db.prepare('UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE id = ?');
     this.updateRunWithTrace = db.prepare('UPDATE runs SET status = ?, error = ?, updated_at = ?, trace_id = ? WHERE id = ?');
     this.selectRun = db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE id = ? AND tenant_id = ?');
   }
 
   insert(run: NewRunRecord): RunRecord {
+    const record = this.draft(run);
+    this.insertRun.run(run.id, run.tenantId, run.threadId, run.target, run.status, run.multitaskStrategy, JSON.stringify(run.metadata), JSON.stringify(run.request), record.createdAt, record.updatedAt);
+    return record;
+  }
+
+  /** A new run's record that is not stored (yet): a temporary thread's run, which `store` stores if it is kept. */
+  draft(run: NewRunRecord): RunRecord {
     const at = this.now().toISOString();
-    this.insertRun.run(run.id, run.tenantId, run.threadId, run.target, run.status, run.multitaskStrategy, JSON.stringify(run.metadata), JSON.stringify(run.request), at, at);
     return { ...run, error: null, createdAt: at, updatedAt: at };
+  }
+
+  /** Stores a drafted record as it stands, with the trace it was linked to. */
+  store(run: RunRecord, traceId: string | undefined): void {
+    this.insertWholeRun.run(
+      run.id,
+      run.tenantId,
+      run.threadId,
+      run.target,
+      run.status,
+      run.multitaskStrategy,
+      JSON.stringify(run.metadata),
+      JSON.stringify(run.request),
+      run.error ? JSON.stringify(run.error) : null,
+      traceId ?? null,
+      run.createdAt,
+      run.updatedAt,
+    );
+  }
+
+  /** The record with a new status, as `update` would leave it, without storing it (a temporary thread's run). */
+  changed(run: RunRecord, change: { status: RunStatus; error?: RunRecord['error'] }): RunRecord {
+    return { ...run, status: change.status, error: change.error ?? null, updatedAt: this.now().toISOString() };
   }
 
   /**
@@ -99,11 +133,11 @@ export class RunRecords {
    * can find one from the other.
    */
   update(run: RunRecord, change: { status: RunStatus; error?: RunRecord['error']; traceId?: string }): RunRecord {
-    const at = this.now().toISOString();
+    const record = this.changed(run, change);
     const error = change.error ? JSON.stringify(change.error) : null;
-    if (change.traceId === undefined) this.updateRun.run(change.status, error, at, run.id);
-    else this.updateRunWithTrace.run(change.status, error, at, change.traceId, run.id);
-    return { ...run, status: change.status, error: change.error ?? null, updatedAt: at };
+    if (change.traceId === undefined) this.updateRun.run(change.status, error, record.updatedAt, run.id);
+    else this.updateRunWithTrace.run(change.status, error, record.updatedAt, change.traceId, run.id);
+    return record;
   }
 
   get(tenantId: string, runId: string): RunRecord {

@@ -12,12 +12,14 @@ import type { RagSearch } from '../graphs/rag.js';
 import { streamRunEvents, type RunEvent, type StreamableGraph } from '../graphs/run-events.js';
 import type { ApprovalInterrupt } from '../graphs/approval.js';
 import type { ClientToolSettings } from '../graphs/client-tools.js';
+import { withTemporaryThreads } from '../graphs/temporary-tool-journal.js';
 import type { ToolJournal } from '../graphs/tool-journal.js';
+import { TemporaryThreadsSaver } from '../core/temporary-threads-saver.js';
 import type { KnowledgeService } from '../rag/knowledge-service.js';
 import type { ToolLimits } from '../tools/execute-tool.js';
 import type { AnyToolDefinition } from '../tools/define-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import type { Threads } from './threads.js';
+import type { Thread, Threads } from './threads.js';
 
 /** Graphs that are not agents; every other target names an agent. */
 export const GRAPH_TARGETS = ['rag', 'research', 'pipeline'] as const;
@@ -28,6 +30,11 @@ export interface RunRequest {
   readonly target?: string;
   /** Continue this thread (it must belong to the tenant); a new thread is created when absent. */
   readonly threadId?: string;
+  /**
+   * The thread itself, when the caller has it: a temporary one (see `RunService.holdThread`), which no table holds.
+   * It is used as given, without a lookup.
+   */
+  readonly thread?: Thread;
   /** The user's message; absent when resuming. */
   readonly message?: string;
   /**
@@ -52,6 +59,11 @@ export interface RunRequest {
   readonly runId?: string;
   /** Raw LangGraph stream modes to record beside the run events (see `onChunk`). */
   readonly extraStreamModes?: readonly string[];
+  /**
+   * Stream the model's text as `token-delta` events (the default). Off for runs whose callers wait for the end (a
+   * non-streaming completion, `runs/wait`): tokens cost a run that nobody reads them from.
+   */
+  readonly tokens?: boolean;
   readonly onChunk?: (mode: string, namespace: readonly string[], payload: unknown) => void;
   /** What the run's trace puts in the config's `configurable`, for its model calls, tools and searches to report. */
   readonly traceConfigurable?: Readonly<Record<string, unknown>>;
@@ -71,6 +83,16 @@ export interface ThreadStateSnapshot {
 export interface RunService {
   /** Starts or resumes a run and streams its events; the first event names the thread. */
   stream(request: RunRequest): AsyncGenerator<RunEvent>;
+  /**
+   * From now on the thread's state (checkpoints, tool journal) lives in memory: for a temporary thread, which is
+   * discarded when its run ends unless it is kept. Runs on it write nothing to the stores.
+   */
+  holdThread(threadId: string): void;
+  /** Writes a held thread's state to the stores, where it is an ordinary thread's from then on. */
+  keepThread(threadId: string): Promise<void>;
+  discardThread(threadId: string): void;
+  /** Forgets a thread's state: its checkpoints and its tool journal. */
+  deleteThreadState(threadId: string): Promise<void>;
   /** The names a run can target: the graphs and every agent. */
   targets(): readonly string[];
   /** The thread's latest state; undefined while nothing has run on it. */
@@ -107,6 +129,9 @@ export interface RunServiceOptions {
 export function createRunService(options: RunServiceOptions): RunService {
   const { tools, agents, threads, logger } = options;
   const compiled = new Map<string, StreamableGraph>();
+  // Every graph writes through these: a held (temporary) thread's state stays in memory, every other goes to the stores.
+  const checkpointer = new TemporaryThreadsSaver(options.checkpointer);
+  const journal = withTemporaryThreads(options.journal);
   // Tool calls and searches are reported to the run's trace (a no-op for an untraced run).
   const knowledge = reportingSearches(options.knowledge);
   const search: RagSearch = (request) => knowledge.search(request);
@@ -153,13 +178,12 @@ export function createRunService(options: RunServiceOptions): RunService {
       tools: agent.tools.map(toolOf),
       toolContext: toolContext(modules),
       limits: options.toolLimits,
-      journal: options.journal,
+      journal,
       maxModelTurns: options.maxModelTurns,
     });
   }
 
   async function build(target: string): Promise<StreamableGraph> {
-    const checkpointer = options.checkpointer;
     const modules = await graphs();
     switch (target) {
       case 'rag':
@@ -219,6 +243,22 @@ export function createRunService(options: RunServiceOptions): RunService {
 
   return {
     targets,
+    holdThread(threadId) {
+      checkpointer.hold(threadId);
+      journal.hold(threadId);
+    },
+    async keepThread(threadId) {
+      await checkpointer.keep(threadId);
+      journal.keep(threadId);
+    },
+    discardThread(threadId) {
+      checkpointer.discard(threadId);
+      journal.discard(threadId);
+    },
+    async deleteThreadState(threadId) {
+      await checkpointer.deleteThread(threadId);
+      journal.deleteThread(threadId);
+    },
     async state(tenantId, threadId) {
       const found = await threadGraph(tenantId, threadId);
       if (!found) return undefined;
@@ -234,7 +274,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       return snapshots;
     },
     async *stream(request) {
-      const existing = request.threadId ? threads.get(request.tenantId, request.threadId) : undefined;
+      const existing = request.thread ?? (request.threadId ? threads.get(request.tenantId, request.threadId) : undefined);
       const target = request.target ?? (existing?.target || 'rag');
       const graph = await graphFor(target);
       const kb = request.kb ?? (existing?.metadata.kb as string | undefined);
@@ -255,7 +295,8 @@ export function createRunService(options: RunServiceOptions): RunService {
       // A bad resume value is refused here, before it reaches the graph: a node re-run on resume replays every
       // value it was given, so one stored bad value would keep the thread asking.
       if (request.resume !== undefined) await validateResume(graph, thread.id, request.resume);
-      threads.touch(thread);
+      const held = checkpointer.holds(thread.id);
+      if (!held) threads.touch(thread);
       const { Command } = (await graphs()).langgraph;
       const input =
         request.resume !== undefined
@@ -270,12 +311,14 @@ export function createRunService(options: RunServiceOptions): RunService {
         runId: request.runId ?? options.generateId(),
         threadId: thread.id,
         extraStreamModes: request.extraStreamModes,
+        tokens: request.tokens,
         onChunk: request.onChunk,
         config: {
           signal: request.signal,
           // Room for a supervisor's handoffs, each running a member's full react loop (3 steps a model turn).
           recursionLimit: Math.max((options.maxModelTurns * 3 + 2) * 2, 50),
-          ...(request.durability ? ({ durability: request.durability } as RunnableConfig) : {}),
+          // A held thread's state is in memory and dies with the process: one checkpoint at the end is all it needs.
+          ...(request.durability || held ? ({ durability: request.durability ?? 'exit' } as RunnableConfig) : {}),
           configurable: {
             ...request.traceConfigurable,
             tenantId: request.tenantId,

@@ -59,9 +59,19 @@ export class Threads {
   }
 
   create(tenantId: string, target: string, metadata: Record<string, unknown> = {}, id = this.generateId()): Thread {
+    const thread = this.draft(tenantId, target, metadata, id);
+    this.insert(thread);
+    return thread;
+  }
+
+  /** A new thread that is not stored (yet): a temporary one, which `insert` stores if it is to be kept. */
+  draft(tenantId: string, target: string, metadata: Record<string, unknown> = {}, id = this.generateId()): Thread {
     const at = this.now().toISOString();
-    this.insertThread.run(id, tenantId, target, JSON.stringify(metadata), at, at);
     return { id, tenantId, target, metadata: { ...metadata }, createdAt: at, updatedAt: at };
+  }
+
+  insert(thread: Thread): void {
+    this.insertThread.run(thread.id, thread.tenantId, thread.target, JSON.stringify(thread.metadata), thread.createdAt, thread.updatedAt);
   }
 
   /** The tenant's thread; THREAD_NOT_FOUND for unknown ids and for other tenants' threads alike. */

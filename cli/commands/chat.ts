@@ -20,19 +20,20 @@ export function createChatCommand(): Command {
     .option('--tenant <id>', 'tenant', 'default')
     .action(async (flags: ChatFlags) => {
       const terminal = createInterface({ input: process.stdin, output: process.stderr });
+      const ask = linePrompter(terminal);
       try {
         await withRuntime(async (runtime, signal) => {
           let threadId: string | undefined;
           const target = flags.graph ?? flags.agent;
           for (;;) {
-            const message = (await terminal.question('\nyou> ').catch(() => '')).trim();
+            const message = (await ask('\nyou> '))?.trim();
             if (!message) return;
             let result: RenderedRun = await renderRun(
               runtime.runManager.stream(flags.tenant, { target, threadId, message, kb: flags.kb }, signal),
             );
             threadId = result.threadId || threadId;
             while (result.status === 'interrupted') {
-              const resume = await askApproval(terminal);
+              const resume = await askApproval(ask);
               result = await renderRun(runtime.runManager.stream(flags.tenant, { threadId, resume }, signal));
             }
           }
@@ -43,16 +44,35 @@ export function createChatCommand(): Command {
     });
 }
 
-async function askApproval(terminal: ReturnType<typeof createInterface>): Promise<unknown> {
+/** Asks with a prompt and answers with the next line typed; undefined at the end of input. */
+type Ask = (prompt: string) => Promise<string | undefined>;
+
+/**
+ * Prompts over the terminal's lines as a queue: a line typed (or piped) while a run is still answering waits for
+ * the next prompt instead of being lost, as it would be with `question()`, which only hears lines that come after it.
+ */
+function linePrompter(terminal: ReturnType<typeof createInterface>): Ask {
+  const lines = terminal[Symbol.asyncIterator]();
+  return async (prompt) => {
+    terminal.setPrompt(prompt);
+    terminal.prompt();
+    const next = await lines.next().catch(() => ({ done: true as const, value: undefined }));
+    return next.done ? undefined : next.value;
+  };
+}
+
+async function askApproval(ask: Ask): Promise<unknown> {
   for (;;) {
-    const answer = (await terminal.question('approve? [y]es / [n]o / [e]dit: ')).trim().toLowerCase();
+    const line = await ask('approve? [y]es / [n]o / [e]dit: ');
+    if (line === undefined) return { action: 'reject', reason: 'the terminal closed before an answer' };
+    const answer = line.trim().toLowerCase();
     if (answer === 'y' || answer === 'yes') return { action: 'approve' };
     if (answer === 'n' || answer === 'no') {
-      const reason = (await terminal.question('reason (optional): ')).trim();
+      const reason = (await ask('reason (optional): '))?.trim();
       return { action: 'reject', ...(reason ? { reason } : {}) };
     }
     if (answer === 'e' || answer === 'edit') {
-      const json = await terminal.question('arguments as JSON: ');
+      const json = (await ask('arguments as JSON: ')) ?? '';
       try {
         return { action: 'edit', args: JSON.parse(json) as Record<string, unknown> };
       } catch {

@@ -89,13 +89,26 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
   function post(message: ToExportWorker): boolean {
     const target = start();
     if (!target) return false;
+    target.postMessage(message);
+    return true;
+  }
+
+  /**
+   * Hands records over in one message; when one of them holds a value that cannot be cloned (a function in content,
+   * say), each goes on its own and only those that cannot are dropped, with a warning. Returns the records that went.
+   */
+  function postRecords(records: readonly SpanRecord[]): readonly SpanRecord[] {
     try {
-      target.postMessage(message);
-      return true;
-    } catch (error) {
-      // A value that cannot be cloned (a function in a tool's output, say) loses the batch, not the process.
-      logger.warn({ err: error }, 'spans could not be handed to the export thread and were dropped');
-      return false;
+      return post({ type: 'spans', records }) ? records : [];
+    } catch {
+      return records.filter((record) => {
+        try {
+          return post({ type: 'spans', records: [record] });
+        } catch (error) {
+          logger.warn({ err: error, span: record.name }, 'a span could not be handed to the export thread and was dropped');
+          return false;
+        }
+      });
     }
   }
 
@@ -117,8 +130,11 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
   return {
     deliver(records) {
       if (records.length === 0) return;
-      if (post({ type: 'spans', records })) inFlight += records.filter((record) => record.endTime !== undefined).length;
-      else lost += records.filter((record) => record.endTime !== undefined).length;
+      // Spans are counted once they end: an open span sent now is counted with its end.
+      const ended = (list: readonly SpanRecord[]) => list.filter((record) => record.endTime !== undefined).length;
+      const sent = ended(postRecords(records));
+      inFlight += sent;
+      lost += ended(records) - sent;
     },
     countDropped(count) {
       lost += count;

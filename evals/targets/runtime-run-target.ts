@@ -37,7 +37,7 @@ export function createRuntimeRunTarget(options: RuntimeRunTargetOptions): EvalTa
       let retrieved: RetrievedPassage[] | undefined;
       const events = runManager.stream(
         tenantId,
-        { target: options.name, message: casePrompt(evalCase), kb: options.kb, durability: 'exit', metadata: { source: 'eval', caseId: evalCase.id } },
+        { target: options.name, message: casePrompt(evalCase), kb: options.kb, durability: 'exit', tokens: false, metadata: { source: 'eval', caseId: evalCase.id } },
         context.signal,
       );
       for await (const event of events) {

@@ -117,6 +117,19 @@ describe('trellis ask / agents from the command line', { timeout: 120_000 }, () 
     expect(code).toBe(0);
   });
 
+  it('chats through input piped in all at once: no line is lost while a run answers, and a resume waits for its run', async () => {
+    const chat = spawn('node', ['bin/trellis.js', 'chat', '--agent', 'assistant'], { cwd: repoRoot, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    chat.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    chat.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    chat.stdin.end('what is 6*7?\nplease fetch the status page\nn\npolicy says no\n');
+    const code = await new Promise((resolve) => chat.once('exit', resolve));
+    expect(output).toContain('The answer is 42.');
+    expect(output).toContain('Understood, I will not fetch it.');
+    expect(output).not.toContain('THREAD_BUSY');
+    expect(code).toBe(0);
+  });
+
   it('lists the agents and the tools', async () => {
     const agents = await run(['agents', 'list']);
     expect(agents.code).toBe(0);

@@ -13,22 +13,18 @@ export interface LaunchedRun {
 }
 
 /**
- * Starts a run of the protocol on a thread of the tenant, or, without a thread, on a temporary one that is deleted
- * once the run is over (unless the client asked to keep it). Everything a client can get wrong is checked before
- * the run starts, so that it is answered with a 4xx rather than a failed run.
+ * Starts a run of the protocol on a thread of the tenant, or, without a thread, on a temporary one that nothing
+ * stores and that is gone once the run is over (unless the client asked to keep it: then it is an ordinary new
+ * thread). Everything a client can get wrong is checked before the run starts, so that it is answered with a 4xx
+ * rather than a failed run.
  */
 export function launchRun(context: ProtocolContext, tenantId: string, threadId: string | undefined, body: RunCreateBody): LaunchedRun {
   const { runtime } = context;
   const plan = planRun(body, context.catalog);
   if (threadId !== undefined) prepareThread(context, tenantId, threadId, plan);
-  const handle = runtime.runManager.start(tenantId, { ...plan.start, threadId });
+  const temporary = threadId === undefined && !plan.keepThread;
+  const handle = runtime.runManager.start(tenantId, { ...plan.start, threadId, ...(temporary ? { temporaryThread: 'discard' as const } : {}) });
   const runId = handle.run.id;
-  if (threadId === undefined && !plan.keepThread) {
-    const temporary = handle.run.threadId;
-    void handle.done
-      .then(() => runtime.runManager.deleteThread(tenantId, temporary, { keepTraces: true }))
-      .catch((error: unknown) => runtime.logger.warn({ err: error, threadId: temporary }, 'temporary thread of a stateless run not deleted'));
-  }
   return { handle, plan, location: threadId === undefined ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}` };
 }
 

@@ -53,6 +53,8 @@ export function planRun(body: RunCreateBody, catalog: AssistantCatalog): RunPlan
       metadata: body.metadata ?? undefined,
       multitaskStrategy: body.multitask_strategy,
       extraStreamModes: [...new Set(streamModes.flatMap((mode) => LIBRARY_MODES[mode as keyof typeof LIBRARY_MODES]))],
+      // The protocol streams LangGraph's own chunks (its `messages` modes included), never Trellis's token events.
+      tokens: false,
       clientRequest: { ...body, stream_mode: streamModes },
     },
     streamModes,

@@ -21,8 +21,9 @@ const CompletionResponseSchema = z.looseObject({
 
 /**
  * `POST /v1/chat/completions`: runs the agent or graph the `model` names. Without `thread_id` the request is
- * self-contained, as OpenAI's API is: its messages are the whole conversation, the thread used for the run is
- * deleted afterwards unless the run waits for an approval. With `thread_id`, the stored thread continues.
+ * self-contained, as OpenAI's API is: its messages are the whole conversation, and the run's thread is a temporary
+ * one that nothing stores, unless the run waits for an approval (then it is kept, to be resumed). With `thread_id`,
+ * the stored thread continues.
  */
 export async function chatCompletionRoutes(app: FastifyInstance, options: { runtime: Runtime }): Promise<void> {
   const { runtime } = options;
@@ -44,9 +45,9 @@ export async function chatCompletionRoutes(app: FastifyInstance, options: { runt
       const created = Math.floor(Date.now() / 1000);
       const id = `chatcmpl-${started.handle.run.id}`;
       if (body.stream) {
-        return streamCompletion(reply, { runtime, tenantId, started }, { id, created, model: body.model, includeUsage: body.stream_options?.include_usage === true });
+        return streamCompletion(reply, started, { id, created, model: body.model, includeUsage: body.stream_options?.include_usage === true });
       }
-      const outcome = await finish(runtime, started, tenantId);
+      const outcome = await finish(started);
       return {
         id,
         object: 'chat.completion' as const,
@@ -62,8 +63,8 @@ export async function chatCompletionRoutes(app: FastifyInstance, options: { runt
 
 interface StartedRun {
   readonly handle: RunHandle;
-  /** Whether the thread is the request's own, to delete once the run is over (when nothing waits on it). */
-  readonly ephemeral: boolean;
+  /** Whether the thread is the request's own temporary one, which outlives the run only if the run waits for an approval. */
+  readonly temporary: boolean;
 }
 
 function startRun(runtime: Runtime, tenantId: string, body: ChatCompletionRequest): StartedRun {
@@ -85,11 +86,11 @@ function startRun(runtime: Runtime, tenantId: string, body: ChatCompletionReques
     kb: body.kb,
     metadata: { ...body.metadata, ...(body.user ? { user: body.user } : {}) },
     clientTools: body.tools?.length && body.tool_choice !== 'none' ? { tools: body.tools, toolChoice: toolChoiceOf(body.tool_choice) } : undefined,
-    // A request's own thread is deleted after the run: only an interrupt (saved at exit) needs a checkpoint.
-    ...(body.thread_id ? {} : { durability: 'exit' as const }),
+    ...(body.thread_id ? {} : { temporaryThread: 'keep-if-interrupted' as const }),
     clientRequest: { api: 'openai', model: body.model, stream: body.stream === true, ...(body.user ? { user: body.user } : {}) },
+    tokens: body.stream === true,
   };
-  return { handle: runtime.runManager.start(tenantId, request), ephemeral: !body.thread_id };
+  return { handle: runtime.runManager.start(tenantId, request), temporary: !body.thread_id };
 }
 
 function toolChoiceOf(choice: ChatCompletionRequest['tool_choice']): 'auto' | 'any' | string | undefined {
@@ -100,35 +101,21 @@ function toolChoiceOf(choice: ChatCompletionRequest['tool_choice']): 'auto' | 'a
 }
 
 /** Waits for the run's end and reads its outcome; a failed run becomes the error response. */
-async function finish(runtime: Runtime, started: StartedRun, tenantId: string): Promise<CompletionOutcome> {
+async function finish(started: StartedRun): Promise<CompletionOutcome> {
   let approval: unknown;
   for await (const entry of started.handle.entries()) {
     if (entry.kind !== 'event') continue;
     const event = entry.event;
     if (event.type === 'approval-request') approval = event.value;
-    if (event.type === 'run-error') {
-      release(runtime, started, tenantId, false);
-      throw new TrellisError(event.code as never, event.message, { hint: event.hint });
-    }
-    if (event.type === 'run-end') {
-      const kept = keepsThread(started, event.status);
-      release(runtime, started, tenantId, kept);
-      return completionOutcome(event, approval, kept ? started.handle.run.threadId : null);
-    }
+    if (event.type === 'run-error') throw new TrellisError(event.code as never, event.message, { hint: event.hint });
+    if (event.type === 'run-end') return completionOutcome(event, approval, threadOf(started, event.status));
   }
   throw new TrellisError('INTERNAL', `run ${started.handle.run.id} ended without a result`);
 }
 
-function keepsThread(started: StartedRun, status: 'completed' | 'interrupted'): boolean {
-  return !started.ephemeral || status === 'interrupted';
-}
-
-/** Deletes a request's own thread in the background once its run is over: the client holds the conversation. */
-function release(runtime: Runtime, started: StartedRun, tenantId: string, kept: boolean): void {
-  if (kept || !started.ephemeral) return;
-  void started.handle.done
-    .then(() => runtime.runManager.deleteThread(tenantId, started.handle.run.threadId, { keepTraces: true }))
-    .catch((error: unknown) => runtime.logger.warn({ err: error, threadId: started.handle.run.threadId }, 'could not delete a completion thread'));
+/** The thread to name in the answer: a temporary thread exists afterwards only when the run waits for an approval. */
+function threadOf(started: StartedRun, status: 'completed' | 'interrupted'): string | null {
+  return !started.temporary || status === 'interrupted' ? started.handle.run.threadId : null;
 }
 
 function assistantMessage(outcome: CompletionOutcome) {
@@ -146,10 +133,9 @@ function assistantMessage(outcome: CompletionOutcome) {
  */
 async function streamCompletion(
   reply: FastifyReply,
-  run: { runtime: Runtime; tenantId: string; started: StartedRun },
+  started: StartedRun,
   meta: { id: string; created: number; model: string; includeUsage: boolean },
 ): Promise<FastifyReply> {
-  const { runtime, tenantId, started } = run;
   const stream = openEventStream(reply);
   const data = (payload: unknown) => stream.send({ data: JSON.stringify(payload) });
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}) =>
@@ -166,12 +152,9 @@ async function streamCompletion(
     } else if (event.type === 'approval-request') {
       approval = event.value;
     } else if (event.type === 'run-error') {
-      release(runtime, started, tenantId, false);
       await data({ error: { code: event.code, message: event.message, hint: event.hint } });
     } else if (event.type === 'run-end') {
-      const kept = keepsThread(started, event.status);
-      release(runtime, started, tenantId, kept);
-      const outcome = completionOutcome(event, approval, kept ? started.handle.run.threadId : null);
+      const outcome = completionOutcome(event, approval, threadOf(started, event.status));
       if (!streamedText || event.status === 'interrupted') await chunk({ content: (streamedText ? '\n\n' : '') + outcome.content });
       if (outcome.toolCalls.length > 0) await chunk({ tool_calls: outcome.toolCalls.map((call, index) => ({ index, ...call })) });
       await chunk({}, outcome.finishReason, { trellis: outcome.extension });

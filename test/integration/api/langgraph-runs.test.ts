@@ -43,11 +43,23 @@ describe('runs of the LangGraph Agent Protocol, through the SDK client', () => {
       expect(await client.runs.get(threadId, runId)).toMatchObject({ run_id: runId, thread_id: threadId, assistant_id: ASSISTANT_ID, status: 'success' });
     });
 
-    it('runs stateless on a temporary thread that is deleted afterwards', async () => {
-      const before = server.runtime.threads.list('acme', 1000).length;
-      const values = (await client.runs.wait(null, 'assistant', { input: userInput('Stateless hello') })) as Values;
+    it('runs stateless on a temporary thread of which nothing is stored: no thread, run record or checkpoint', async () => {
+      const { db, checkpointer } = server.runtime;
+      const stored = async () => {
+        let checkpoints = 0;
+        for await (const _tuple of checkpointer.saver.list({ configurable: {} })) checkpoints += 1;
+        return { threads: db.prepare('SELECT COUNT(*) FROM threads').pluck().get(), runs: db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), checkpoints };
+      };
+      const before = await stored();
+      const created = vi.fn();
+      const values = (await client.runs.wait(null, 'assistant', { input: userInput('Stateless hello'), onRunCreated: created })) as Values;
       expect(values.messages.map((message) => message.content)).toEqual(['Stateless hello', 'Hello from Trellis.']);
-      await vi.waitFor(() => expect(server.runtime.threads.list('acme', 1000)).toHaveLength(before));
+      expect(await stored()).toEqual(before);
+      const [{ run_id: runId, thread_id: threadId }] = created.mock.calls[0] as [{ run_id: string; thread_id: string }];
+      expect(await refusal(client.threads.get(threadId))).toMatchObject({ status: 404 });
+      // The finished run can still be replayed by its id for a while, as any run's log can.
+      const replay = await collect(client.runs.joinStream(null, runId));
+      expect(replay.map((part) => part.event)).toContain('values');
     });
 
     it('keeps the temporary thread when asked to (on_completion: keep)', async () => {

@@ -9,6 +9,8 @@ const SCRIPT = [
   { match: 'sunny', text: 'It is sunny in Paris.' },
   { match: 'declined', text: 'Understood, I did not fetch it.' },
   { match: 'fetch', toolCalls: [{ name: 'http_fetch', args: { url: 'https://example.com/' }, id: 'call_fetch' }] },
+  { match: '^Compute', toolCalls: [{ name: 'calculator', args: { expression: '6*7' }, id: 'call_compute' }] },
+  { match: '"result":42', text: 'It is 42.' },
   { text: 'Hello from Trellis, how can I help?' },
 ];
 
@@ -44,6 +46,31 @@ describe('the OpenAI-compatible API, driven by the official openai client', () =
     const extension = (completion as unknown as { trellis: { thread_id: string | null; run_id: string; status: string } }).trellis;
     expect(extension).toMatchObject({ thread_id: null, status: 'completed' });
     await expect.poll(() => server.runtime.threads.list('acme').length).toBe(0);
+  });
+
+  it('stores nothing of a stateless completion, even one that ran a server tool: no thread, run, checkpoint or journal', async () => {
+    const { db } = server.runtime;
+    const checkpoints = server.runtime.checkpointer;
+    const stored = async () => {
+      let count = 0;
+      for await (const _tuple of checkpoints.saver.list({ configurable: {} })) count += 1;
+      return {
+        threads: db.prepare('SELECT COUNT(*) FROM threads').pluck().get(),
+        runs: db.prepare('SELECT COUNT(*) FROM runs').pluck().get(),
+        journal: db.prepare('SELECT COUNT(*) FROM tool_journal').pluck().get(),
+        checkpoints: count,
+      };
+    };
+    const before = await stored();
+    const completion = await client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'Compute six times seven' }] });
+    expect(completion.choices[0]!.message.content).toBe('It is 42.');
+    expect((completion as unknown as { trellis: { thread_id: string | null } }).trellis.thread_id).toBeNull();
+    expect(await stored()).toEqual(before);
+    // The run was traced all the same: ops review stateless runs too.
+    await server.runtime.tracing.flush();
+    const runId = (completion as unknown as { trellis: { run_id: string } }).trellis.run_id;
+    const spans = db.prepare('SELECT name FROM trace_spans WHERE run_id = ?').pluck().all(runId);
+    expect(spans).toEqual(expect.arrayContaining(['run assistant', 'tool calculator', 'chat ScriptedChatModel']));
   });
 
   it('streams the answer token by token, ending with the finish reason and [DONE]', async () => {

@@ -1,0 +1,90 @@
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { Command, END, interrupt, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCheckpointer, type Checkpointer } from '../../../core/checkpointer.js';
+import { silentLogger } from '../../../core/logger.js';
+import { TemporaryThreadsSaver } from '../../../core/temporary-threads-saver.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+/** A parent graph whose `member` node is a subgraph that asks a person before it answers: checkpoints in two namespaces. */
+function buildGraph() {
+  const member = new StateGraph(MessagesAnnotation)
+    .addNode('ask', (state) => {
+      const decision = interrupt<{ question: string }, string>({ question: 'May I answer?' });
+      return { messages: [new AIMessage(`${decision}: ${state.messages.length} messages seen`)] };
+    })
+    .addEdge(START, 'ask')
+    .addEdge('ask', END)
+    .compile();
+  return new StateGraph(MessagesAnnotation)
+    .addNode('greet', () => ({ messages: [new AIMessage('Hello')] }))
+    .addNode('member', member)
+    .addEdge(START, 'greet')
+    .addEdge('greet', 'member')
+    .addEdge('member', END);
+}
+
+const countRows = (checkpointer: Checkpointer, threadId: string) => {
+  const rows: unknown[] = [];
+  return (async () => {
+    for await (const tuple of checkpointer.saver.list({ configurable: { thread_id: threadId } })) rows.push(tuple);
+    return rows.length;
+  })();
+};
+
+describe('TemporaryThreadsSaver', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let durable: Checkpointer;
+  let saver: TemporaryThreadsSaver;
+
+  beforeEach(async () => {
+    temp = makeTempDir('trellis-temporary-threads-');
+    durable = await createCheckpointer({ settings: { provider: 'sqlite', schema: 'public' }, dataDir: temp.dir, logger: silentLogger });
+    saver = new TemporaryThreadsSaver(durable.saver);
+  });
+  afterEach(async () => {
+    await durable.close();
+    temp.remove();
+  });
+
+  it('writes nothing to the durable store for a held thread, and forgets it on discard', async () => {
+    const graph = buildGraph().compile({ checkpointer: saver });
+    saver.hold('t-discard');
+    const config = { configurable: { thread_id: 't-discard' } };
+    const result = (await graph.invoke({ messages: [new HumanMessage('Hi')] }, config)) as { __interrupt__?: unknown[] };
+    expect(result.__interrupt__).toHaveLength(1);
+    expect((await graph.getState(config)).next).toEqual(['member']);
+    expect(await countRows(durable, 't-discard')).toBe(0);
+
+    saver.discard('t-discard');
+    expect(saver.holds('t-discard')).toBe(false);
+    expect((await graph.getState(config)).values).toEqual({});
+  });
+
+  it('keeps a held thread that waits for a person: a graph on the durable store alone resumes it where it stopped', async () => {
+    const temporary = buildGraph().compile({ checkpointer: saver });
+    saver.hold('t-keep');
+    const config = { configurable: { thread_id: 't-keep' } };
+    await temporary.invoke({ messages: [new HumanMessage('Hi')] }, { ...config, durability: 'exit' } as never);
+    await saver.keep('t-keep');
+    expect(saver.holds('t-keep')).toBe(false);
+    expect(await countRows(durable, 't-keep')).toBeGreaterThan(0);
+
+    // As after a restart: nothing in memory, the graph compiled on the durable saver itself.
+    const restarted = buildGraph().compile({ checkpointer: durable.saver });
+    const waiting = await restarted.getState(config, { subgraphs: true });
+    expect(waiting.next).toEqual(['member']);
+    expect(waiting.tasks[0]!.interrupts.map((pending) => pending.value)).toEqual([{ question: 'May I answer?' }]);
+    const resumed = await restarted.invoke(new Command({ resume: 'Yes' }), config);
+    expect(resumed.messages.map((message: { text: string }) => message.text)).toEqual(['Hi', 'Hello', 'Yes: 2 messages seen']);
+  });
+
+  it('leaves threads it does not hold to the durable saver', async () => {
+    const graph = buildGraph().compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: 't-durable' } };
+    await graph.invoke({ messages: [new HumanMessage('Hi')] }, config);
+    expect(await countRows(durable, 't-durable')).toBeGreaterThan(0);
+    await saver.deleteThread('t-durable');
+    expect(await countRows(durable, 't-durable')).toBe(0);
+  });
+});
