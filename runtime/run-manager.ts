@@ -176,6 +176,9 @@ export class RunManager {
   get(tenantId: string, runId: string): RunRecord {
     const active = this.active.get(runId);
     if (active && active.record.tenantId === tenantId) return active.record;
+    // A recently finished run answers from memory: a temporary thread's run has no record to read.
+    const kept = this.finished.get(runId);
+    if (kept && kept.record.tenantId === tenantId) return kept.record;
     return this.options.records.get(tenantId, runId);
   }
 
@@ -189,8 +192,7 @@ export class RunManager {
     const active = this.active.get(runId);
     if (active && active.record.tenantId === tenantId) return this.handleOf(active);
     const kept = this.finished.get(runId);
-    // A recently finished run answers from memory: a temporary thread's run has no record to read.
-    const record = kept && kept.record.tenantId === tenantId ? kept.record : this.options.records.get(tenantId, runId);
+    const record = this.get(tenantId, runId);
     const log = kept?.log ?? closedLog();
     return { run: record, entries: (after, signal) => log.read(after, signal), done: Promise.resolve(record) };
   }
@@ -219,6 +221,11 @@ export class RunManager {
     await Promise.all(running.map((run) => run.done.catch(() => undefined)));
     await this.options.runs.deleteThreadState(threadId);
     this.options.records.deleteByThread(threadId);
+    for (const [runId, kept] of this.finished) {
+      if (kept.record.threadId !== threadId) continue;
+      clearTimeout(kept.timer);
+      this.finished.delete(runId);
+    }
     this.options.threads.delete(thread);
     if (!options.keepTraces) await this.options.eraseThreadTraces?.(tenantId, threadId);
   }

@@ -45,13 +45,9 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
   let worker: Worker | undefined;
   let failedAt = Number.NEGATIVE_INFINITY;
   let nextId = 0;
-  const waiting = new Map<number, () => void>();
+  /** Requests sent and not answered, with the spans in flight when each was sent (its answer has counted them). */
+  const waiting = new Map<number, { readonly resolve: () => void; readonly inFlight: number }>();
   let stopping: Promise<'done' | 'late'> | undefined;
-
-  const settle = (stats: SinkStatsBySink) => {
-    Object.assign(reported, stats);
-    inFlight = 0;
-  };
 
   function start(): Worker | undefined {
     if (worker) return worker;
@@ -62,9 +58,11 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
     started.on('message', (message: FromExportWorker) => {
       if (message.type === 'stats') Object.assign(reported, message.stats);
       else if (message.type === 'done') {
-        settle(message.stats);
-        waiting.get(message.id)?.();
+        Object.assign(reported, message.stats);
+        const answered = waiting.get(message.id);
         waiting.delete(message.id);
+        inFlight = Math.max(0, inFlight - (answered?.inFlight ?? 0));
+        answered?.resolve();
       } else if (message.type === 'log') relayLog(logger, message.line);
       else if (message.type === 'failed') {
         logger.error({ code: message.code }, `the span export thread could not start: ${message.message}; spans are dropped`);
@@ -78,7 +76,7 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
       if (!stopping) failedAt = Date.now();
       lost += inFlight;
       inFlight = 0;
-      for (const resolve of waiting.values()) resolve();
+      for (const { resolve } of waiting.values()) resolve();
       waiting.clear();
     });
     // An idle export thread does not keep the process alive; a delivery or a flush holds it until answered.
@@ -116,7 +114,7 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
   function request(message: (id: number) => ToExportWorker): Promise<void> {
     const id = nextId++;
     return new Promise<void>((resolve) => {
-      waiting.set(id, resolve);
+      waiting.set(id, { resolve, inFlight });
       if (post(message(id))) worker?.ref();
       else {
         waiting.delete(id);

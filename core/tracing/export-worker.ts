@@ -54,11 +54,11 @@ export async function serveSpanExport(): Promise<void> {
   const send = (message: FromExportWorker) => port.postMessage(message);
   const logger = pino({ level: data.logLevel }, { write: (line: string) => send({ type: 'log', line }) });
   let db: SqliteDatabase | undefined;
-  let sinks: ReturnType<typeof createSinks>;
+  let sinks: Awaited<ReturnType<typeof createSinks>>;
   try {
     db = data.dbFile === undefined ? undefined : openConnection(data.dbFile);
     const finisher = new SpanFinisher(createRedactor(data.settings.redact));
-    sinks = createSinks({ settings: data.settings, db, logger, finisher, version: data.version });
+    sinks = await createSinks({ settings: data.settings, db, logger, finisher, version: data.version });
     const relay = new SpanRelay({
       processors: sinks.map((sink) => sink.processor),
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'trellis', [ATTR_SERVICE_VERSION]: data.version }),
@@ -78,7 +78,7 @@ export async function serveSpanExport(): Promise<void> {
 function serve(
   port: MessagePort,
   relay: SpanRelay,
-  sinks: ReturnType<typeof createSinks>,
+  sinks: Awaited<ReturnType<typeof createSinks>>,
   send: (message: FromExportWorker) => void,
   close: () => void,
 ): void {

@@ -1,5 +1,3 @@
-import { LangfuseSpanProcessor } from '@langfuse/otel';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TrellisConfig } from '../config.js';
 import type { SqliteDatabase } from '../db.js';
@@ -48,9 +46,10 @@ const LANGFUSE_CLOUD = 'https://cloud.langfuse.com';
 
 /**
  * The sinks the configuration turns on (see `configuredSinks`), in the order they receive spans: local store,
- * Langfuse, OTLP. They run on the span export thread.
+ * Langfuse, OTLP. They run on the span export thread, which loads the Langfuse and OTLP libraries only when a sink
+ * needs them.
  */
-export function createSinks(options: CreateSinksOptions): TracingSink[] {
+export async function createSinks(options: CreateSinksOptions): Promise<TracingSink[]> {
   const { settings, logger } = options;
   const timeoutMillis = EXPORT_TIMEOUT_MS;
   const queueOf = (name: SinkName, exporter: ConstructorParameters<typeof SinkQueue>[0]['exporter']) =>
@@ -64,7 +63,12 @@ export function createSinks(options: CreateSinksOptions): TracingSink[] {
   }
 
   const { publicKey, secretKey } = settings.langfuse;
-  if (publicKey && secretKey) {
+  const langfuse = publicKey && secretKey ? { publicKey, secretKey } : undefined;
+  if (!langfuse && !settings.otlp.endpoint) return sinks;
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+
+  if (langfuse) {
+    const { LangfuseSpanProcessor } = await import('@langfuse/otel');
     const baseUrl = (settings.langfuse.baseUrl ?? LANGFUSE_CLOUD).replace(/\/+$/, '');
     // The same request Langfuse's processor would build, made here so that its batches go through a bounded,
     // counted queue (the processor's own batching has a fixed queue and reports failures to no one).
@@ -73,15 +77,14 @@ export function createSinks(options: CreateSinksOptions): TracingSink[] {
       new OTLPTraceExporter({
         url: `${baseUrl}/api/public/otel/v1/traces`,
         headers: {
-          Authorization: `Basic ${Buffer.from(`${publicKey}:${secretKey}`).toString('base64')}`,
-          'x-langfuse-public-key': publicKey,
+          Authorization: `Basic ${Buffer.from(`${langfuse.publicKey}:${langfuse.secretKey}`).toString('base64')}`,
+          'x-langfuse-public-key': langfuse.publicKey,
         },
         timeoutMillis,
       }),
     );
     const processor = new LangfuseSpanProcessor({
-      publicKey,
-      secretKey,
+      ...langfuse,
       baseUrl,
       release: options.version,
       // Every span is Trellis's own: the default filter keeps only spans of known LLM instrumentations.

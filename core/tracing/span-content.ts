@@ -1,4 +1,4 @@
-import { isBaseMessage, type BaseMessage } from '@langchain/core/messages';
+import type { BaseMessage } from '@langchain/core/messages';
 
 /** The most characters one attribute value carries: a long prompt or answer fits; a whole graph state does not. */
 export const MAX_ATTRIBUTE_CHARS = 16 * 1024;
@@ -37,7 +37,7 @@ function toPlain(value: unknown, budget: { left: number }, depth: number): unkno
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return String(value);
   if (depth >= MAX_DEPTH) return '…';
-  if (isBaseMessage(value)) return toPlain(plainMessage(value), budget, depth);
+  if (isChatMessage(value)) return toPlain(plainMessage(value), budget, depth);
   if (value instanceof Error) return { error: value.name, message: boundedText(value.message, 1024) };
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) {
@@ -56,6 +56,14 @@ function toPlain(value: unknown, budget: { left: number }, depth: number): unkno
 }
 
 const ROLES: Record<string, string> = { human: 'user', ai: 'assistant', system: 'system', tool: 'tool', generic: 'user', developer: 'developer' };
+
+/**
+ * Whether a value is a LangChain chat message, by the test LangChain's own `isBaseMessage` makes. Written out here
+ * so that this module, which the span export thread loads too, does not load LangChain there.
+ */
+export function isChatMessage(value: unknown): value is BaseMessage {
+  return typeof (value as { _getType?: unknown } | null | undefined)?._getType === 'function';
+}
 
 // One plain form per message: a conversation's messages come back in every later prompt, and a structured clone
 // sends an object it has already sent as a reference.

@@ -9,9 +9,8 @@ import {
   type SpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
-import { isBaseMessage } from '@langchain/core/messages';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
-import { plainMessage } from './span-content.js';
+import { isChatMessage, plainMessage } from './span-content.js';
 import type { SpanEventRecord, SpanRecord } from './span-record.js';
 
 /** Attributes and content of a span that can be worked out after it has ended (see `RecordedSpan.later`). */
@@ -237,8 +236,8 @@ export class RecordedSpan implements Span {
 
 /** Chat messages (alone or in a list) become plain data that can cross to the export thread. */
 function cloneable(value: unknown): unknown {
-  if (isBaseMessage(value)) return plainMessage(value);
-  if (Array.isArray(value) && value.some((item) => isBaseMessage(item))) return value.map((item: unknown) => (isBaseMessage(item) ? plainMessage(item) : item));
+  if (isChatMessage(value)) return plainMessage(value);
+  if (Array.isArray(value) && value.some((item) => isChatMessage(item))) return value.map((item: unknown) => (isChatMessage(item) ? plainMessage(item) : item));
   return value;
 }
 

@@ -25,6 +25,8 @@ describe('the run manager: background runs with logs, records and one active run
       path.join(temp.dir, 'script.json'),
       JSON.stringify([
         { match: 'slow', text: 'one two three four five six seven eight nine ten', delayMs: 1500 },
+        { match: 'rejected', text: 'Understood, no fetch.' },
+        { match: 'fetch', toolCalls: [{ name: 'http_fetch', args: { url: 'https://example.com/' } }] },
         { text: 'quick answer' },
       ]),
     );
@@ -152,5 +154,54 @@ describe('the run manager: background runs with logs, records and one active run
     } finally {
       await second.stop();
     }
+  });
+
+  describe('runs on temporary threads', () => {
+    const storedRecord = (runId: string) => () => new RunRecords(runtime.db, () => new Date()).get('acme', runId);
+    const checkpointOf = (threadId: string) => runtime.checkpointer.saver.getTuple({ configurable: { thread_id: threadId } });
+
+    it('stores nothing of the run, and answers for it from memory while its log is kept', async () => {
+      const handle = runtime.runManager.start('acme', { target: 'assistant', message: 'hello', temporaryThread: 'discard' });
+      expect(runtime.runManager.get('acme', handle.run.id).status).toMatch(/pending|running/);
+      expect(typesOf(await collect(handle.entries())).at(-1)).toBe('run-end');
+      expect((await handle.done).status).toBe('completed');
+      expect(() => runtime.threads.get('acme', handle.run.threadId)).toThrow(expect.objectContaining({ code: 'THREAD_NOT_FOUND' }));
+      expect(storedRecord(handle.run.id)).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
+      expect(await checkpointOf(handle.run.threadId)).toBeUndefined();
+      expect(runtime.runManager.get('acme', handle.run.id).status).toBe('completed');
+      expect(() => runtime.runManager.get('globex', handle.run.id)).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
+    });
+
+    it('stores the thread, its checkpoints and the run before anyone reads the end of a run that waits for an approval', async () => {
+      const handle = runtime.runManager.start('acme', { target: 'assistant', message: 'please fetch it', temporaryThread: 'keep-if-interrupted' });
+      const { threadId } = handle.run;
+      for await (const entry of handle.entries()) {
+        if (entry.kind !== 'event' || entry.event.type !== 'run-end') continue;
+        expect(entry.event.status).toBe('interrupted');
+        // Read the moment the end is published: a client may resume now.
+        expect(runtime.threads.get('acme', threadId)).toMatchObject({ id: threadId, target: 'assistant' });
+        expect(storedRecord(handle.run.id)()).toMatchObject({ status: 'interrupted', threadId });
+        expect(runtime.db.prepare('SELECT trace_id FROM runs WHERE id = ?').pluck().get(handle.run.id)).toMatch(/^[0-9a-f]{32}$/);
+        expect(await checkpointOf(threadId)).toBeDefined();
+      }
+      const resumed = runtime.runManager.start('acme', { threadId, resume: { action: 'reject', reason: 'rejected by the test' } });
+      expect(await resumed.done).toMatchObject({ status: 'completed' });
+      const state = await runtime.runs.state('acme', threadId);
+      expect((state?.values.messages as { text: string }[]).at(-1)!.text).toBe('Understood, no fetch.');
+    });
+
+    it('forgets a run that waits for an approval when nothing keeps it (discard)', async () => {
+      const handle = runtime.runManager.start('acme', { target: 'assistant', message: 'please fetch it', temporaryThread: 'discard' });
+      expect((await handle.done).status).toBe('interrupted');
+      expect(() => runtime.threads.get('acme', handle.run.threadId)).toThrow(expect.objectContaining({ code: 'THREAD_NOT_FOUND' }));
+      expect(await checkpointOf(handle.run.threadId)).toBeUndefined();
+    });
+
+    it('refuses a temporary thread together with a thread id', () => {
+      const threadId = runtime.threads.create('acme', 'assistant').id;
+      expect(() => runtime.runManager.start('acme', { threadId, message: 'hi', temporaryThread: 'discard' })).toThrow(
+        expect.objectContaining({ code: 'API_BODY_INVALID' }),
+      );
+    });
   });
 });
