@@ -27,7 +27,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type TrellisConfigOverrides } from '../core/config.js';
 import { createRuntime, type Runtime } from '../runtime/create-runtime.js';
-import { bootstrapMedianRatioPct, percentile, printLine, round, seededRandom, shuffled, threadCpuClock } from './lib/stats.js';
+import { seededRandom } from '../core/seeded-random.js';
+import { bootstrapMedianRatioPct, percentile, printLine, round, shuffled, threadCpuClock } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,6 @@
 /** Small helpers every benchmark shares: percentiles, rounding, one JSON line per measurement. */
 import { openSync, readSync } from 'node:fs';
+import { seededRandom } from '../../core/seeded-random.js';
 
 /** Nearest-rank percentile (p in 0..1) of an ascending array. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -24,18 +25,6 @@ export function printLine(record: Record<string, unknown>): void {
 /** Peak resident set size of this process so far, in MiB (`maxRSS` is in KiB). */
 export function peakRssMb(): number {
   return round(process.resourceUsage().maxRSS / 1024, 1);
-}
-
-/** A seeded pseudo-random source in [0, 1) (mulberry32): benchmarks that shuffle or resample stay repeatable. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The values in a random order (Fisher–Yates), drawn from `random`. */

@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { TrellisError } from '../errors.js';
+import { startTypeScriptWorker } from '../typescript-worker.js';
 import type { OnnxEmbedderOptions } from './onnx-embedder.js';
 import type { EmbedRequest, ModelFacts, SerializedFailure, WorkerMessage } from './onnx-embedder-worker.js';
 import type { EmbedOptions, EmbedResult, EmbeddingModel } from './types.js';
@@ -23,7 +23,7 @@ interface Pending {
  * const { embeddings } = await embedMany(embedder, passages);
  */
 export async function createOnnxEmbedderInWorker(options: OnnxEmbedderOptions): Promise<EmbeddingModel> {
-  const worker = startWorker(options);
+  const worker = startTypeScriptWorker(new URL('./onnx-embedder-worker.ts', import.meta.url), 'serveOnnxEmbedder', options);
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let broken: TrellisError | undefined;
@@ -90,21 +90,6 @@ export async function createOnnxEmbedderInWorker(options: OnnxEmbedderOptions): 
       await worker.terminate();
     },
   };
-}
-
-/**
- * Runs the worker module through tsx, which the worker needs whatever loaded this one: Trellis runs its TypeScript
- * sources directly, and a worker does not inherit loader hooks registered through tsx's API (`bin/trellis.js`) or
- * a test runner's transform.
- */
-function startWorker(options: OnnxEmbedderOptions): Worker {
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./onnx-embedder-worker.ts', import.meta.url).href;
-  const source =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))` +
-    '.then((module) => module.serveOnnxEmbedder());';
-  return new Worker(source, { eval: true, workerData: options });
 }
 
 function toRows(vectors: Float64Array, dimensions: number): number[][] {

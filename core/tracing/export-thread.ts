@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
+import { startTypeScriptWorker } from '../typescript-worker.js';
 import type { ExportWorkerData, FromExportWorker, SinkStatsBySink, ToExportWorker } from './export-worker.js';
 import type { SinkStats } from './sink-queue.js';
 import type { SinkName, TracingSettings } from './sinks.js';
@@ -53,7 +54,7 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
     if (worker) return worker;
     if (stopping || Date.now() - failedAt < RESTART_AFTER_MS) return undefined;
     const data: ExportWorkerData = { settings: options.settings, dbFile: options.dbFile, version: options.version, logLevel: logger.level };
-    const started = startWorker(data);
+    const started = startTypeScriptWorker(new URL('./export-worker.ts', import.meta.url), 'serveSpanExport', data, 'trellis-span-export');
     worker = started;
     started.on('message', (message: FromExportWorker) => {
       if (message.type === 'stats') Object.assign(reported, message.stats);
@@ -162,21 +163,6 @@ export function createSpanExportThread(options: SpanExportThreadOptions): SpanEx
       return stopping;
     },
   };
-}
-
-/**
- * Runs the worker module through tsx, which the worker needs whatever loaded this one: Trellis runs its TypeScript
- * sources directly, and a worker does not inherit loader hooks registered through tsx's API (`bin/trellis.js`) or a
- * test runner's transform.
- */
-function startWorker(data: ExportWorkerData): Worker {
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./export-worker.ts', import.meta.url).href;
-  const source =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))` +
-    '.then((module) => module.serveSpanExport());';
-  return new Worker(source, { eval: true, workerData: data, name: 'trellis-span-export' });
 }
 
 /** A pino line from the export thread, logged by this thread's logger at its level. */

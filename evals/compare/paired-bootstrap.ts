@@ -1,4 +1,4 @@
-import { seededRandom } from '../run/seeded-random.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 export interface PairedBootstrapOptions {
   /** Resamples; 10,000 gives p-values to about ±0.005 near 0.05. */

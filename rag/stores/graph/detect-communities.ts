@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { UndirectedGraph } from 'graphology';
+import { seededRandom } from '../../../core/seeded-random.js';
 import { compareCodePoints } from './aggregate-mentions.js';
 import type { GraphCommunity, GraphSnapshot } from './types.js';
 
@@ -67,16 +68,4 @@ export function detectCommunities(snapshot: GraphSnapshot): GraphCommunity[] {
     });
   }
   return communities.sort((left, right) => right.weight - left.weight || compareCodePoints(left.id, right.id));
-}
-
-/** mulberry32: a tiny deterministic generator, enough to make Louvain's tie-breaking repeatable. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

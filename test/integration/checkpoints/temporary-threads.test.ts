@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { Command, END, interrupt, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,19 +34,47 @@ const countRows = (checkpointer: Checkpointer, threadId: string) => {
   })();
 };
 
-describe('TemporaryThreadsSaver', () => {
-  let temp: ReturnType<typeof makeTempDir>;
+// `.ci/run` starts the machine's PostgreSQL and sets this: the durable side is then also tried on Postgres, whose
+// saver stores channel values apart from checkpoints (what `keep` must hand it all of).
+const postgresUrl = process.env.TRELLIS_TEST_POSTGRES_URL;
+
+/** A durable checkpointer of the provider, and how to remove all it made. */
+async function openDurable(provider: 'sqlite' | 'postgres'): Promise<{ checkpointer: Checkpointer; remove(): Promise<void> }> {
+  if (provider === 'sqlite') {
+    const temp = makeTempDir('trellis-temporary-threads-');
+    const checkpointer = await createCheckpointer({ settings: { provider: 'sqlite', schema: 'public' }, dataDir: temp.dir, logger: silentLogger });
+    return { checkpointer, remove: async () => temp.remove() };
+  }
+  const schema = `temporary_threads_${randomBytes(4).toString('hex')}`;
+  const checkpointer = await createCheckpointer({ settings: { provider: 'postgres', url: postgresUrl, schema }, dataDir: '/nonexistent', logger: silentLogger });
+  return {
+    checkpointer,
+    async remove() {
+      const { Client } = createRequire(import.meta.url)('pg') as { Client: new (config: { connectionString: string }) => { connect(): Promise<void>; query(text: string): Promise<unknown>; end(): Promise<void> } };
+      const client = new Client({ connectionString: postgresUrl! });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+describe.each(postgresUrl ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const))('TemporaryThreadsSaver over %s', (provider) => {
+  let opened: Awaited<ReturnType<typeof openDurable>>;
   let durable: Checkpointer;
   let saver: TemporaryThreadsSaver;
 
   beforeEach(async () => {
-    temp = makeTempDir('trellis-temporary-threads-');
-    durable = await createCheckpointer({ settings: { provider: 'sqlite', schema: 'public' }, dataDir: temp.dir, logger: silentLogger });
+    opened = await openDurable(provider);
+    durable = opened.checkpointer;
     saver = new TemporaryThreadsSaver(durable.saver);
   });
   afterEach(async () => {
     await durable.close();
-    temp.remove();
+    await opened.remove();
   });
 
   it('writes nothing to the durable store for a held thread, and forgets it on discard', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairedBootstrap } from '../../../evals/compare/paired-bootstrap.js';
-import { seededRandom } from '../../../evals/run/seeded-random.js';
+import { seededRandom } from '../../../core/seeded-random.js';
 
 const noisy = (count: number, seed: number, shift: number) => {
   const random = seededRandom(seed);

@@ -1,6 +1,7 @@
 /**
- * A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence on every machine, so a
- * bootstrap's p-value can be reproduced exactly. Returns floats in [0, 1).
+ * A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence on every machine, so what
+ * uses it can be reproduced exactly (a bootstrap's p-value, Louvain's tie-breaking, a benchmark's order). Returns
+ * floats in [0, 1).
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
