@@ -167,6 +167,22 @@ function errorMessageOf(error: unknown): string {
   return typeof message === 'string' && message !== '' ? message : String(error);
 }
 
+/** What names a LangGraph task: the node it runs, its id, and the (sub)graph namespace it runs in. */
+export interface TaskReference {
+  readonly node: string;
+  readonly taskId: string;
+  readonly namespace: readonly string[];
+}
+
+/**
+ * LangGraph's path of a task, as work inside the task finds it in its metadata (`langgraph_checkpoint_ns`):
+ * `agent:<task id>`, or `researcher:<task id>|agent:<task id>` inside a subgraph.
+ */
+export function taskPathOf(task: TaskReference): string {
+  const own = `${task.node}:${task.taskId}`;
+  return task.namespace.length === 0 ? own : `${task.namespace.join('|')}|${own}`;
+}
+
 /** Tool calls an AI message asked for, and the results tool messages carry, in a node's writes. */
 function* toolEvents(writes: readonly [string, unknown][], namespace: readonly string[]): Generator<RunEvent> {
   for (const [channel, value] of writes) {

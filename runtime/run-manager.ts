@@ -1,8 +1,7 @@
 import { TrellisError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { untracedRun, type RunTrace, type Tracing } from '../core/tracing/tracing.js';
-import type { RunEvent } from '../graphs/run-events.js';
-import { taskPathOf } from '../graphs/task-path.js';
+import { taskPathOf, type RunEvent } from '../graphs/run-events.js';
 import { RunLog, type RunLogEntry } from './run-log.js';
 import { type MultitaskStrategy, type RunRecord, type RunRecords, type RunStatus } from './run-records.js';
 import type { RunRequest, RunService } from './runs.js';

@@ -95,7 +95,7 @@ export class SpanRecorder {
 }
 
 /** Epoch milliseconds now, to the microsecond, from the monotonic clock. */
-export function nowMs(): number {
+function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 

@@ -30,11 +30,6 @@ export class SpanRelay {
 
   constructor(private readonly options: SpanRelayOptions) {}
 
-  /** Spans seen open and not ended yet. */
-  get openCount(): number {
-    return this.open.size;
-  }
-
   apply(records: readonly SpanRecord[]): void {
     const { processors, finisher } = this.options;
     for (const record of records) {
@@ -60,7 +55,7 @@ export class SpanRelay {
  * A span rebuilt from its record: the ReadableSpan exporters read, with the few writable methods processors call
  * on a starting span (Langfuse's sets its environment and release).
  */
-export class RelayedSpan implements ReadableSpan {
+class RelayedSpan implements ReadableSpan {
   name: string;
   readonly kind = SpanKind.INTERNAL;
   readonly parentSpanContext: SpanContext | undefined;

@@ -51,6 +51,17 @@ describe('the run manager: background runs with logs, records and one active run
     expect(replay.map((entry) => entry.seq)).toEqual(entries.slice(2).map((entry) => entry.seq));
   });
 
+  it('streams the answer as token deltas unless the caller says it reads only the end (tokens: false)', async () => {
+    const streamed = runtime.runManager.start('acme', { target: 'assistant', message: 'hello' });
+    const quiet = runtime.runManager.start('acme', { target: 'assistant', message: 'hello', tokens: false });
+    const [withTokens, withoutTokens] = await Promise.all([collect(streamed.entries()), collect(quiet.entries())]);
+    expect(typesOf(withTokens)).toContain('token-delta');
+    expect(typesOf(withoutTokens)).not.toContain('token-delta');
+    const answerOf = (entries: RunLogEntry[]) => entries.flatMap((entry) => (entry.kind === 'event' && entry.event.type === 'run-end' ? [entry.event.answer] : []));
+    expect(answerOf(withoutTokens)).toEqual(['quick answer']);
+    expect(answerOf(withTokens)).toEqual(['quick answer']);
+  });
+
   it('refuses a second run on a busy thread, queues it with enqueue, cancels the first with interrupt', async () => {
     const first = runtime.runManager.start('acme', { target: 'assistant', message: 'slow please' });
     const threadId = first.run.threadId;
