@@ -20,7 +20,7 @@ export function createChatCommand(): Command {
     .option('--tenant <id>', 'tenant', 'default')
     .action(async (flags: ChatFlags) => {
       const terminal = createInterface({ input: process.stdin, output: process.stderr });
-      const ask = linePrompter(terminal);
+      const ask = linePrompter(terminal, process.stderr);
       try {
         await withRuntime(async (runtime, signal) => {
           let threadId: string | undefined;
@@ -51,11 +51,21 @@ type Ask = (prompt: string) => Promise<string | undefined>;
  * Prompts over the terminal's lines as a queue: a line typed (or piped) while a run is still answering waits for
  * the next prompt instead of being lost, as it would be with `question()`, which only hears lines that come after it.
  */
-function linePrompter(terminal: ReturnType<typeof createInterface>): Ask {
+function linePrompter(terminal: ReturnType<typeof createInterface>, output: NodeJS.WritableStream): Ask {
   const lines = terminal[Symbol.asyncIterator]();
+  // Piped input ends (and closes the interface) while its lines still wait in the queue. Node 24's prompt() throws
+  // ERR_USE_AFTER_CLOSE on a closed interface (Node 20's did nothing), so the prompt is written directly from then on.
+  let closed = false;
+  terminal.once('close', () => {
+    closed = true;
+  });
   return async (prompt) => {
-    terminal.setPrompt(prompt);
-    terminal.prompt();
+    if (closed) {
+      output.write(prompt);
+    } else {
+      terminal.setPrompt(prompt);
+      terminal.prompt();
+    }
     const next = await lines.next().catch(() => ({ done: true as const, value: undefined }));
     return next.done ? undefined : next.value;
   };
