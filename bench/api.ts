@@ -134,7 +134,7 @@ try {
   for (const line of memory) printLine({ bench: 'api', measure: 'memory', ...line });
   const goals = checkGoals(lines, ttft);
   for (const goal of goals) printLine({ bench: 'api', measure: 'goal', ...goal });
-  if (!values.json) process.stderr.write(renderSummary({ seconds, lines, ttft, ttftSkipped, memory, goals, skipped, cpus: availableParallelism() }));
+  if (!values.json) process.stderr.write(renderSummary({ seconds, lines, ttft, ttftSkipped, memory, goals, skipped, cpus: availableParallelism(), node: process.version }));
   if (skipped.length > 0) process.exitCode = 1;
 } finally {
   for (const server of servers.values()) await server.stop();

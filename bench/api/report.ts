@@ -135,10 +135,12 @@ export function renderSummary(options: {
   /** Measurements that could not run, with why. */
   skipped: readonly string[];
   cpus: number;
+  /** The Node.js version both servers ran on: LangChain's per-run cost differs by about 2x between Node 20 and 24. */
+  node: string;
 }): string {
   const out: string[] = [];
   const busy = Math.max(...options.lines.map((line) => line.loadavg_1m));
-  out.push(`\nAPI load, ${options.seconds} s per measurement, closed loop over loopback, on ${options.cpus} CPU cores shared with the load generator`);
+  out.push(`\nAPI load, ${options.seconds} s per measurement, closed loop over loopback, Node ${options.node} on ${options.cpus} CPU cores shared with the load generator`);
   out.push('  cpu ms/req: server CPU time per answered request; cpu wait: share of its ready time the server waited for a core');
   if (busy > options.cpus) out.push(`! load average reached ${fixed(busy, 1)} on ${options.cpus} cores: other work shared the machine, figures are noisy (cpu ms/req is the steadier one)`);
   const columns = (server: string) => `${`${server} req/s`.padStart(15)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms/req'.padStart(10)} ${'cpu wait'.padStart(8)}`;
