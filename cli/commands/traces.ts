@@ -83,9 +83,10 @@ async function tail(store: TraceStore, options: { tenantId: TenantScope; spans: 
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  process.stderr.write(`following new ${options.spans ? 'spans' : 'traces'}${options.tenantId ? ` of tenant ${options.tenantId}` : ''} (Ctrl-C to stop)\n`);
   try {
+    // The cursor is taken before the line that promises "new" traces: whatever is stored once it is printed shows.
     let cursor = store.latestCursor();
+    process.stderr.write(`following new ${options.spans ? 'spans' : 'traces'}${options.tenantId ? ` of tenant ${options.tenantId}` : ''} (Ctrl-C to stop)\n`);
     while (!stop.signal.aborted) {
       const batch = store.tail({ tenantId: options.tenantId, after: cursor, rootsOnly: !options.spans, limit: TAIL_BATCH });
       for (const span of batch.spans) {
