@@ -7,6 +7,7 @@ import type { Runnable, RunnableConfig } from '@langchain/core/runnables';
 import { END, interrupt, isGraphBubbleUp, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import type { AgentDefinition } from '../agents/define-agent.js';
 import { ERROR_CODES, TrellisError, toTrellisError } from '../core/errors.js';
+import { eventLoopTurns } from '../core/event-loop-turns.js';
 import type { ChatModel } from '../core/models/types.js';
 import { needsApproval, type AnyToolDefinition } from '../tools/define-tool.js';
 import { executeTool, type ToolLimits, type ToolResult } from '../tools/execute-tool.js';
@@ -87,7 +88,11 @@ export function buildReactGraph(options: ReactGraphOptions) {
   async function agent(state: ReactStateType, config: RunnableConfig): Promise<Partial<ReactStateType>> {
     const firstTurn = turnsSinceUserMessage(state.messages) === 0;
     try {
+      // A model that answers at once (local, cached, scripted) leaves a run no I/O to wait on: these yields keep a
+      // burst of runs from holding the event loop (core/event-loop-turns.ts).
+      await eventLoopTurns.yieldTurn();
       const reply = await modelFor(firstTurn, clientToolsOf(config)).invoke([instructions, ...state.messages], config);
+      await eventLoopTurns.yieldTurn();
       return { messages: [withUniqueCallIds(reply, state.messages)] };
     } catch (error) {
       if (isGraphBubbleUp(error)) throw error;
