@@ -46,7 +46,7 @@ describe('EventLoopTurns', () => {
     expect(turns.yieldTurn()).toBeUndefined();
   });
 
-  it('without it, a burst of runs holds the event loop for one long turn', async () => {
+  it('(control) without yields, the same burst of runs holds the event loop for one long turn', async () => {
     const counter = countTurns();
     const finished: number[] = [];
     await Promise.all(Array.from({ length: 20 }, (_, id) => run(undefined, id, finished)));

@@ -6,7 +6,7 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const IDS = 1600;
 
 // patches/ (applied by `npm install`) make LangChain's and LangSmith's uuid copies take their random bytes from a
-// pool: every runnable call makes several ids, and one getRandomValues call per id was a tenth of the API server's
+// pool: every runnable call makes several ids, and one getRandomValues call per id was 5-11% of the API server's
 // CPU. These tests fail if the patches were not applied, or if pooling broke the ids.
 describe('uuid randomness from a pool (patches/)', () => {
   afterEach(() => vi.restoreAllMocks());
